@@ -1,0 +1,38 @@
+"""Locker's error classes. Chalice renders each as ``{"Code", "Message"}``.
+
+The class name is the ``Code`` clients see, so these names are part of the API:
+raise these classes themselves, never renamed subclasses.
+"""
+
+from __future__ import annotations
+
+from chalice.app import (
+    BadRequestError,
+    ChaliceViewError,
+    ConflictError,
+    NotFoundError,
+    TooManyRequestsError,
+    UnauthorizedError,
+    UnprocessableEntityError,
+)
+
+__all__ = [
+    "BadRequestError",
+    "ConflictError",
+    "NotFoundError",
+    "RequestEntityTooLargeError",
+    "TooManyRequestsError",
+    "UnauthorizedError",
+    "UnprocessableEntityError",
+]
+
+
+class RequestEntityTooLargeError(ChaliceViewError):
+    """The request body is larger than Locker accepts (Chalice has no 413)."""
+
+    STATUS_CODE = 413
+
+
+def file_not_found() -> NotFoundError:
+    """The one answer for unknown, malformed, expired, deleted or foreign ids."""
+    return NotFoundError("file not found")

@@ -1,0 +1,72 @@
+import pytest
+
+from chalicelib import config
+
+GOOD = {
+    "AWS_REGION": "eu-west-1",
+    "LOCKER_BUCKET": "b",
+    "LOCKER_TABLE": "t",
+    "LOCKER_USER_POOL_ID": "eu-west-1_AbC123",
+    "LOCKER_CLIENT_IDS": "client1, client2",
+    "LOCKER_CURSOR_KEY": "k" * 32,
+}
+
+
+def test_defaults_follow_the_contract() -> None:
+    settings = config.load(GOOD)
+    assert settings.issuer == "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbC123"
+    assert settings.jwks_url == settings.issuer + "/.well-known/jwks.json"
+    assert settings.client_ids == {"client1", "client2"}
+    assert settings.token_uses == {"access"}
+    assert settings.max_size == 100 * 1024 * 1024
+    assert (settings.upload_expires, settings.download_expires) == (300, 60)
+    assert (settings.quota_bytes, settings.quota_files) == (1024**3, 1000)
+    assert settings.pending_ttl == 86400
+    assert "application/pdf" in settings.allowed_types
+
+
+def test_every_problem_is_named_at_once() -> None:
+    with pytest.raises(config.ConfigError) as caught:
+        config.load({"LOCKER_UPLOAD_EXPIRES": "7200", "LOCKER_TOKEN_USES": "refresh"})
+    message = str(caught.value)
+    for name in (
+        "AWS_REGION",
+        "LOCKER_BUCKET",
+        "LOCKER_TABLE",
+        "LOCKER_USER_POOL_ID",
+        "LOCKER_CLIENT_IDS",
+        "LOCKER_CURSOR_KEY",
+        "LOCKER_UPLOAD_EXPIRES",
+        "LOCKER_TOKEN_USES",
+    ):
+        assert name in message
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LOCKER_MAX_SIZE", "0"),
+        ("LOCKER_MAX_SIZE", "1e6"),
+        ("LOCKER_DOWNLOAD_EXPIRES", "-5"),
+        ("LOCKER_DOWNLOAD_EXPIRES", "3601"),
+        ("LOCKER_CURSOR_KEY", "short"),
+        ("LOCKER_WEB_ORIGIN", "*"),
+        ("LOCKER_ISSUER", "ftp://x"),
+    ],
+)
+def test_malformed_values_are_refused(name: str, value: str) -> None:
+    with pytest.raises(config.ConfigError, match=name):
+        config.load({**GOOD, name: value})
+
+
+def test_overrides_for_the_emulator() -> None:
+    settings = config.load(
+        {
+            **GOOD,
+            "LOCKER_JWKS_URL": "http://127.0.0.1:5000/pool/.well-known/jwks.json",
+            "LOCKER_TOKEN_USES": "access,id",
+        }
+    )
+    assert settings.jwks_url.startswith("http://127.0.0.1:5000/")
+    assert settings.issuer.startswith("https://cognito-idp.")
+    assert settings.token_uses == {"access", "id"}
