@@ -1,0 +1,105 @@
+"""The file record: what Locker knows about one upload, and how clients see it."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+PENDING = "pending"
+READY = "ready"
+REJECTED = "rejected"
+DELETING = "deleting"
+VISIBLE_STATUSES = (PENDING, READY, REJECTED)
+# Statuses whose bytes count against the owner's quota.
+COUNTED_STATUSES = (PENDING, READY)
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_ID_LENGTH = 36
+_ID_RE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{36}$")
+
+
+def new_file_id(now_ms: int | None = None) -> str:
+    """A random, unguessable id that sorts by creation time.
+
+    48 bits of milliseconds (like a ULID, so ids sort newest-last) followed by
+    128 random bits, in Crockford base32: 36 characters.
+    """
+    millis = int(time.time() * 1000) if now_ms is None else now_ms
+    value = (millis << 128) | secrets.randbits(128)
+    chars = []
+    for _ in range(_ID_LENGTH):
+        value, digit = divmod(value, 32)
+        chars.append(_CROCKFORD[digit])
+    return "".join(reversed(chars))
+
+
+def is_file_id(value: str) -> bool:
+    """Whether ``value`` has the shape of an id Locker hands out."""
+    return bool(_ID_RE.match(value))
+
+
+def object_key(owner: str, file_id: str) -> str:
+    """The S3 key of a file: derived from the verified owner, never from the client."""
+    return f"users/{owner}/{file_id}"
+
+
+def iso(epoch: float) -> str:
+    """An ISO 8601 UTC timestamp with a ``Z``, to the second."""
+    return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class FileRecord:
+    """One file owned by one user. ``expires_at`` is set while the upload is pending."""
+
+    owner: str
+    id: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str | None
+    status: str
+    created_at: int
+    updated_at: int
+    expires_at: int | None = None
+    rejected_reason: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Where the bytes live in the bucket."""
+        return object_key(self.owner, self.id)
+
+    @property
+    def counted(self) -> bool:
+        """Whether this file counts against the owner's quota."""
+        return self.status in COUNTED_STATUSES
+
+    def expired(self, now: float) -> bool:
+        """A pending upload past its lifetime: treated as gone everywhere."""
+        return self.status == PENDING and self.expires_at is not None and self.expires_at <= now
+
+    def visible(self, now: float) -> bool:
+        """Whether the owner may see this record at all."""
+        return self.status in VISIBLE_STATUSES and not self.expired(now)
+
+    def evolve(self, **changes: Any) -> FileRecord:
+        """A copy with ``changes`` applied."""
+        return replace(self, **changes)
+
+    def to_api(self) -> dict[str, Any]:
+        """The File object of the HTTP contract."""
+        return {
+            "id": self.id,
+            "filename": self.filename,
+            "contentType": self.content_type,
+            "size": self.size,
+            "sha256": self.sha256,
+            "status": self.status,
+            "createdAt": iso(self.created_at),
+            "updatedAt": iso(self.updated_at),
+            "rejectedReason": self.rejected_reason,
+        }

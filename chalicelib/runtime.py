@@ -1,0 +1,31 @@
+"""Builds Locker's objects once per container from the settings and AWS clients."""
+
+from __future__ import annotations
+
+from chalicelib import aws, config
+from chalicelib.dynamo_records import DynamoRecords
+from chalicelib.service import Locker
+from chalicelib.storage import Storage
+
+_locker: Locker | None = None
+
+
+def locker() -> Locker:
+    """The container's Locker, wired to DynamoDB and S3 on first use."""
+    global _locker
+    if _locker is None:
+        settings = config.get()
+        _locker = Locker(
+            settings,
+            DynamoRecords(aws.client("dynamodb"), settings.table),
+            Storage(aws.client("s3"), settings.bucket),
+        )
+    return _locker
+
+
+def reset() -> None:
+    """Forget everything cached: settings, clients and the wired Locker (tests)."""
+    global _locker
+    _locker = None
+    config.reset()
+    aws.reset()

@@ -1,0 +1,229 @@
+"""Locker's use cases: each combines the ownership records with the bucket.
+
+The owner always comes from the verified token; ids from the client are only
+ever looked up under that owner, so another user's file is simply not found.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from chalicelib import cursor, sniff
+from chalicelib.config import Settings
+from chalicelib.errors import ConflictError, TooManyRequestsError, UnprocessableEntityError, file_not_found
+from chalicelib.model import DELETING, PENDING, READY, REJECTED, FileRecord, is_file_id, iso, new_file_id
+from chalicelib.records import Quota, QuotaExceeded, Records
+from chalicelib.storage import Presigned, Storage
+from chalicelib.validation import ListQuery, NewFile
+
+log = logging.getLogger("locker.files")
+
+
+def _upload(presigned: Presigned) -> dict[str, Any]:
+    return {
+        "method": presigned.method,
+        "url": presigned.url,
+        "headers": presigned.headers,
+        "expiresAt": iso(presigned.expires_at),
+    }
+
+
+class Locker:
+    """The files API, independent of HTTP."""
+
+    def __init__(
+        self, settings: Settings, records: Records, storage: Storage, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.settings = settings
+        self.records = records
+        self.storage = storage
+        self._clock = clock
+
+    def _now(self) -> int:
+        return int(self._clock())
+
+    def _owned(self, owner: str, file_id: str) -> FileRecord:
+        """The caller's visible record, or the one 404 for everything else."""
+        if not is_file_id(file_id):
+            raise file_not_found()
+        record = self.records.get(owner, file_id)
+        if record is None or not record.visible(self._now()):
+            raise file_not_found()
+        return record
+
+    def create(self, owner: str, declared: NewFile) -> dict[str, Any]:
+        """Reserve quota, record a pending file and presign its upload.
+
+        Raises:
+            TooManyRequestsError: the owner's quota (bytes or files) is used up.
+        """
+        now_ms = int(self._clock() * 1000)
+        now = now_ms // 1000
+        record = FileRecord(
+            owner=owner,
+            id=new_file_id(now_ms),
+            filename=declared.filename,
+            content_type=declared.content_type,
+            size=declared.size,
+            sha256=declared.sha256,
+            status=PENDING,
+            created_at=now,
+            updated_at=now,
+            expires_at=now + self.settings.pending_ttl,
+        )
+        quota = Quota(self.settings.quota_bytes, self.settings.quota_files)
+        try:
+            self.records.create(record, quota)
+        except QuotaExceeded:
+            # Abandoned uploads may still hold quota that DynamoDB's TTL has not
+            # given back yet: reclaim them, then try once more.
+            if not self.sweep(owner):
+                raise TooManyRequestsError("quota exceeded") from None
+            try:
+                self.records.create(record, quota)
+            except QuotaExceeded:
+                raise TooManyRequestsError("quota exceeded") from None
+        upload = self.storage.presign_put(
+            record.key, record.content_type, record.size, record.sha256, self.settings.upload_expires
+        )
+        return {"file": record.to_api(), "upload": _upload(upload)}
+
+    def get(self, owner: str, file_id: str) -> dict[str, Any]:
+        """The caller's file."""
+        return {"file": self._owned(owner, file_id).to_api()}
+
+    def list(self, owner: str, query: ListQuery) -> dict[str, Any]:
+        """The caller's files, newest first, one page at a time.
+
+        Raises:
+            BadRequestError: the cursor is tampered with or someone else's.
+        """
+        after = cursor.decode(self.settings.cursor_key, owner, query.cursor) if query.cursor else None
+        now = self._now()
+        items: list[FileRecord] = []
+        more = True
+        # Fetch one extra visible item to know whether a next page exists.
+        while more and len(items) <= query.limit:
+            batch, more = self.records.page(owner, after, query.limit + 1)
+            if not batch:
+                break
+            after = batch[-1].id
+            items += [r for r in batch if r.visible(now) and query.status in (None, r.status)]
+        page, rest = items[: query.limit], items[query.limit :]
+        next_cursor = None
+        if rest:
+            next_cursor = cursor.encode(self.settings.cursor_key, owner, page[-1].id)
+        return {"items": [r.to_api() for r in page], "nextCursor": next_cursor}
+
+    def complete(self, owner: str, file_id: str) -> dict[str, Any]:
+        """Check the uploaded object against the declaration and make the file ready.
+
+        Raises:
+            ConflictError: the bytes have not arrived yet, or the file was rejected.
+            UnprocessableEntityError: the object does not match; it is deleted and the file rejected.
+        """
+        return {"file": self._complete(self._owned(owner, file_id)).to_api()}
+
+    def _complete(self, record: FileRecord) -> FileRecord:
+        if record.status == READY:
+            return record
+        if record.status == REJECTED:
+            raise ConflictError(f"file was rejected: {record.rejected_reason}")
+        stored = self.storage.head(record.key)
+        if stored is None:
+            raise ConflictError("upload not received yet")
+        problem = self._mismatch(record, stored.size, stored.content_type, stored.sha256)
+        if problem is None:
+            if self.records.mark_ready(record, self._now()):
+                return record.evolve(status=READY, updated_at=self._now(), expires_at=None)
+            return self._after_race(record)
+        self.storage.delete(record.key)
+        if not self.records.reject(record, problem, self._now()):
+            return self._after_race(record)
+        log.info("rejected upload %s: %s", record.id, problem)
+        raise UnprocessableEntityError(f"upload does not match what was declared: {problem}")
+
+    def _mismatch(self, record: FileRecord, size: int, content_type: str, sha256: str | None) -> str | None:
+        if size != record.size:
+            return f"size is {size} bytes, {record.size} were declared"
+        if content_type != record.content_type:
+            return f"content type is {content_type or 'missing'}, {record.content_type} was declared"
+        if record.sha256 is not None and sha256 is not None and sha256 != record.sha256:
+            return "sha256 does not match the declared digest"
+        if not sniff.matches(record.content_type, self.storage.first_bytes(record.key, sniff.SNIFF_BYTES)):
+            return f"content is not {record.content_type}"
+        return None
+
+    def _after_race(self, record: FileRecord) -> FileRecord:
+        """Another completion moved the file first: answer from where it ended up."""
+        current = self.records.get(record.owner, record.id)
+        if current is None or not current.visible(self._now()):
+            raise file_not_found()
+        if current.status == PENDING:
+            raise ConflictError("upload is being completed, try again")
+        return self._complete(current)
+
+    def download(self, owner: str, file_id: str) -> dict[str, Any]:
+        """A short-lived GET URL for a ready file.
+
+        Raises:
+            ConflictError: the file is not ready.
+        """
+        record = self._owned(owner, file_id)
+        if record.status != READY:
+            raise ConflictError(f"file is {record.status}, only ready files can be downloaded")
+        url = self.storage.presign_get(
+            record.key, record.filename, record.content_type, self.settings.download_expires
+        )
+        return {"url": url.url, "expiresAt": iso(url.expires_at), "method": url.method}
+
+    def delete(self, owner: str, file_id: str) -> None:
+        """Remove the object, the record and its quota; a retry finishes a half-done delete."""
+        if not is_file_id(file_id):
+            raise file_not_found()
+        record = self.records.get(owner, file_id)
+        if record is None or (record.status != DELETING and not record.visible(self._now())):
+            raise file_not_found()
+        self._delete(record)
+
+    def _delete(self, record: FileRecord) -> None:
+        if record.status != DELETING:
+            if not self.records.begin_delete(record, self._now()):
+                raise ConflictError("file changed while deleting, try again")
+            record = record.evolve(status=DELETING)
+        self.storage.delete(record.key)
+        self.records.finish_delete(record)
+
+    def object_created(self, key: str) -> None:
+        """Bucket event: complete the upload, or remove bytes nobody may keep."""
+        parts = key.split("/")
+        if len(parts) != 3 or parts[0] != "users" or not is_file_id(parts[2]):
+            log.warning("ignoring object outside users/<sub>/<id>")
+            return
+        record = self.records.get(parts[1], parts[2])
+        if record is None or record.status in (REJECTED, DELETING) or record.expired(self._now()):
+            self.storage.delete(key)
+            return
+        try:
+            self._complete(record)
+        except (ConflictError, UnprocessableEntityError) as exc:
+            log.info("completion of %s from the bucket event: %s", record.id, exc)
+
+    def sweep(self, owner: str | None = None) -> int:
+        """Finish what was abandoned: expired uploads, half-done deletes. Returns how many."""
+        now = self._now()
+        done = 0
+        for item_owner, file_id in self.records.due(now, owner):
+            record = self.records.get(item_owner, file_id)
+            if record is None:
+                continue
+            if record.status == DELETING:
+                self._delete(record)
+                done += 1
+            elif record.expired(now):
+                self.storage.delete(record.key)
+                done += self.records.reclaim(record, now)
+        return done

@@ -1,0 +1,152 @@
+"""Turns untrusted request input into typed values, or a 4xx that names the field."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.config import Settings
+from chalicelib.errors import BadRequestError, RequestEntityTooLargeError
+from chalicelib.model import VISIBLE_STATUSES
+
+MAX_BODY_BYTES = 16 * 1024
+MAX_FILENAME = 255
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 100
+# Bidirectional overrides let "gpj.exe" display as "exe.jpg": refused like control characters.
+_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_NEW_FILE_FIELDS = frozenset({"filename", "contentType", "size", "sha256"})
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """What a client declares about an upload before sending the bytes."""
+
+    filename: str
+    content_type: str
+    size: int
+    sha256: str | None
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A validated ``GET /files`` query."""
+
+    limit: int
+    cursor: str | None
+    status: str | None
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"duplicate field {key}")
+        found[key] = value
+    return found
+
+
+def json_object(raw: bytes | str | None) -> dict[str, Any]:
+    """Parse a request body that must be a JSON object of at most 16 KiB.
+
+    Raises:
+        RequestEntityTooLargeError: the body is over 16 KiB.
+        BadRequestError: the body is not a single JSON object.
+    """
+    raw = raw.encode() if isinstance(raw, str) else (raw or b"")
+    if len(raw) > MAX_BODY_BYTES:
+        raise RequestEntityTooLargeError(f"request body must be at most {MAX_BODY_BYTES} bytes")
+    try:
+        value = json.loads(
+            raw.decode("utf-8"), parse_constant=_refuse_constant, object_pairs_hook=_unique_keys
+        )
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise BadRequestError("request body must be a JSON object") from None
+    if not isinstance(value, dict):
+        raise BadRequestError("request body must be a JSON object")
+    return value
+
+
+def _filename(value: Any) -> str:
+    if not isinstance(value, str):
+        raise BadRequestError("filename must be a string")
+    name = unicodedata.normalize("NFC", value)
+    if not 1 <= len(name) <= MAX_FILENAME:
+        raise BadRequestError(f"filename must be between 1 and {MAX_FILENAME} characters")
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in _BIDI_CONTROLS for c in name):
+        raise BadRequestError("filename must not contain control characters")
+    if "/" in name or "\\" in name:
+        raise BadRequestError("filename must not contain / or \\")
+    if name.strip(" .") == "":
+        raise BadRequestError("filename must contain a visible name")
+    return name
+
+
+def _content_type(value: Any, settings: Settings) -> str:
+    if not isinstance(value, str) or value not in settings.allowed_types:
+        raise BadRequestError("contentType must be one of " + ", ".join(settings.allowed_types))
+    return value
+
+
+def _size(value: Any, settings: Settings) -> int:
+    # bool is an int in Python; JSON true is not a size.
+    if type(value) is not int or not 1 <= value <= settings.max_size:
+        raise BadRequestError(f"size must be between 1 and {settings.max_size}")
+    return value
+
+
+def _sha256(value: Any) -> str:
+    try:
+        if not isinstance(value, str) or len(base64.b64decode(value, validate=True)) != 32:
+            raise ValueError
+    except (binascii.Error, ValueError):
+        raise BadRequestError("sha256 must be the base64 of a 32-byte SHA-256 digest") from None
+    return value
+
+
+def new_file(body: Mapping[str, Any], settings: Settings) -> NewFile:
+    """Validate a ``POST /files`` body.
+
+    Raises:
+        BadRequestError: naming the first offending field.
+    """
+    unknown = sorted(set(body) - _NEW_FILE_FIELDS)
+    if unknown:
+        raise BadRequestError(f"unknown field: {unknown[0]}")
+    for required in ("filename", "contentType", "size"):
+        if required not in body:
+            raise BadRequestError(f"{required} is required")
+    return NewFile(
+        filename=_filename(body["filename"]),
+        content_type=_content_type(body["contentType"], settings),
+        size=_size(body["size"], settings),
+        sha256=_sha256(body["sha256"]) if "sha256" in body else None,
+    )
+
+
+def list_query(params: Mapping[str, str] | None) -> ListQuery:
+    """Validate ``GET /files`` parameters; unknown parameters are ignored.
+
+    Raises:
+        BadRequestError: limit outside 1..100 or an unknown status.
+    """
+    params = params or {}
+    raw_limit = params.get("limit")
+    limit = DEFAULT_LIMIT
+    if raw_limit is not None:
+        if not raw_limit.isascii() or not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+            raise BadRequestError(f"limit must be an integer from 1 to {MAX_LIMIT}")
+        limit = int(raw_limit)
+    status = params.get("status") or None
+    if status is not None and status not in VISIBLE_STATUSES:
+        raise BadRequestError("status must be one of " + ", ".join(VISIBLE_STATUSES))
+    return ListQuery(limit=limit, cursor=params.get("cursor") or None, status=status)

@@ -1,0 +1,88 @@
+"""Unit fixtures: in-process moto (no network), fake clocks, in-memory records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from moto import mock_aws
+
+from chalicelib import config
+from chalicelib.dynamo_records import DynamoRecords
+from chalicelib.records import InMemoryRecords
+from chalicelib.service import Locker
+from chalicelib.storage import Storage
+from scripts.resources import create_resources
+
+REGION = "us-east-1"
+TABLE = "unit-files"
+BUCKET = "unit-files-bucket"
+POOL = "us-east-1_UnitPool1"
+CLIENT = "unitclient123"
+SETTINGS_ENV = {
+    "AWS_DEFAULT_REGION": REGION,
+    "LOCKER_BUCKET": BUCKET,
+    "LOCKER_TABLE": TABLE,
+    "LOCKER_USER_POOL_ID": POOL,
+    "LOCKER_CLIENT_IDS": CLIENT,
+    "LOCKER_CURSOR_KEY": "unit-test-cursor-key-0123456789abcdef",
+    "LOCKER_QUOTA_BYTES": "10000",
+    "LOCKER_QUOTA_FILES": "5",
+}
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, now: float = 1_800_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings() -> config.Settings:
+    return config.load(SETTINGS_ENV)
+
+
+@pytest.fixture
+def aws() -> Iterator[dict[str, Any]]:
+    """In-process moto with Locker's table and bucket, created from infra/template.json."""
+    with mock_aws():
+        s3 = boto3.client(
+            "s3", region_name=REGION, config=Config(signature_version="s3v4", s3={"addressing_style": "path"})
+        )
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        create_resources(dynamodb, s3, TABLE, BUCKET, "http://127.0.0.1:8080")
+        yield {"s3": s3, "dynamodb": dynamodb}
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def records(request: pytest.FixtureRequest, aws: dict[str, Any]) -> Any:
+    """Both Records implementations: the contract tests run against each."""
+    if request.param == "memory":
+        return InMemoryRecords()
+    return DynamoRecords(aws["dynamodb"], TABLE)
+
+
+@pytest.fixture
+def storage(aws: dict[str, Any]) -> Storage:
+    # Real time: botocore signs with the real clock, so expiresAt must use it too.
+    return Storage(aws["s3"], BUCKET)
+
+
+@pytest.fixture
+def locker(settings: config.Settings, records: Any, storage: Storage, clock: FakeClock) -> Locker:
+    return Locker(settings, records, storage, clock)
