@@ -1,0 +1,57 @@
+"""Shared helpers for Locker's micro-benchmarks: fair A/B timing and a printed row.
+
+Running A and B in alternation (A, B, A, B ...) spreads CPU frequency changes,
+cache effects and noisy neighbours evenly over both sides; the median of many
+short rounds ignores the odd slow round.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+
+
+def _per_call(fn: Callable[[], object], inner: int) -> float:
+    start = time.perf_counter()
+    for _ in range(inner):
+        fn()
+    return (time.perf_counter() - start) / inner
+
+
+def alternate(
+    a: Callable[[], object], b: Callable[[], object], rounds: int, inner: int
+) -> tuple[float, float]:
+    """Median seconds per call of ``a`` and of ``b``, timed in alternating rounds of ``inner`` calls."""
+    if rounds < 1 or inner < 1:
+        raise ValueError("rounds and inner must be at least 1")
+    a(), b()  # warm both before timing
+    a_times: list[float] = []
+    b_times: list[float] = []
+    for _ in range(rounds):
+        a_times.append(_per_call(a, inner))
+        b_times.append(_per_call(b, inner))
+    return statistics.median(a_times), statistics.median(b_times)
+
+
+def row(metric: str, locker_s: float, baseline_s: float, target: float) -> dict[str, object]:
+    """One result row, as ``make bench`` collects them."""
+    ratio = locker_s / baseline_s if baseline_s else float("inf")
+    return {
+        "metric": metric,
+        "locker_s": locker_s,
+        "baseline_s": baseline_s,
+        "ratio": ratio,
+        "target": target,
+    }
+
+
+def print_row(result: dict[str, object]) -> None:
+    """Print a row: metric, both times in microseconds, the ratio and whether it meets the target."""
+    ratio, target = float(str(result["ratio"])), float(str(result["target"]))
+    verdict = "ok" if ratio <= target else "MISSED"
+    print(
+        f"{result['metric']:<40} locker {float(str(result['locker_s'])) * 1e6:9.1f} us"
+        f"  baseline {float(str(result['baseline_s'])) * 1e6:9.1f} us"
+        f"  ratio {ratio:5.2f} (target <= {target:.2f}) {verdict}"
+    )

@@ -1,0 +1,116 @@
+"""Locker's front door: one HTTP middleware that denies by default.
+
+Every request passes here before any view runs. ``GET /health`` and CORS
+preflights are the only things answered without a token; everything else
+needs a verified Cognito token, whose principal the views read through
+``current_principal()``. A view that somehow runs without the middleware finds
+no principal and fails closed. The same place adds the security headers every
+response needs, and turns bad settings into a bare 500 (details go to the log).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from contextvars import ContextVar
+
+from chalice.app import Request, Response
+
+from chalicelib import auth, config
+from chalicelib.auth import AuthError, Principal
+from chalicelib.config import ConfigError, Settings
+
+logger = logging.getLogger("locker.auth")
+# Chalice(app_name="locker") sets the "locker" logger to ERROR (and stops it
+# propagating), which would silently drop every refusal logged here.
+logger.setLevel(logging.INFO)
+
+UNAUTHORIZED_MESSAGE = "A valid access token is required."
+CHALLENGE_NO_TOKEN = 'Bearer realm="locker"'
+CHALLENGE_BAD_TOKEN = 'Bearer error="invalid_token"'
+ALLOW_METHODS = "GET, POST, DELETE, OPTIONS"
+ALLOW_HEADERS = "Authorization, Content-Type"
+PREFLIGHT_MAX_AGE = "600"
+
+_principal: ContextVar[Principal | None] = ContextVar("locker_principal", default=None)
+_config_error_logged = False
+
+
+def current_principal() -> Principal:
+    """The caller verified by the middleware for this request.
+
+    Raises:
+        RuntimeError: outside a request the middleware authenticated (fails closed).
+    """
+    principal = _principal.get()
+    if principal is None:
+        raise RuntimeError("no authenticated principal: is gateway.middleware registered?")
+    return principal
+
+
+def _error(
+    status: int, code: str, message: str, headers: dict[str, str | list[str]] | None = None
+) -> Response:
+    return Response(body={"Code": code, "Message": message}, headers=headers or {}, status_code=status)
+
+
+def _settings() -> Settings | None:
+    global _config_error_logged
+    try:
+        return config.get()
+    except ConfigError as exc:
+        if not _config_error_logged:
+            _config_error_logged = True
+            logger.error("refusing requests: %s", exc)
+        return None
+
+
+def _is_health(request: Request) -> bool:
+    return request.method == "GET" and request.path == "/health"
+
+
+def _decorate(response: Response, request: Request, settings: Settings | None, preflight: bool) -> Response:
+    headers = response.headers
+    headers["X-Content-Type-Options"] = "nosniff"
+    if not _is_health(request):
+        headers["Cache-Control"] = "no-store"
+    origin = settings.web_origin if settings is not None else None
+    if origin is not None:
+        headers["Vary"] = "Origin"
+        if request.headers.get("origin") == origin:
+            headers["Access-Control-Allow-Origin"] = origin
+            if preflight:
+                headers["Access-Control-Allow-Methods"] = ALLOW_METHODS
+                headers["Access-Control-Allow-Headers"] = ALLOW_HEADERS
+                headers["Access-Control-Max-Age"] = PREFLIGHT_MAX_AGE
+    return response
+
+
+def _respond(
+    request: Request, settings: Settings | None, get_response: Callable[[Request], Response]
+) -> Response:
+    if settings is None:
+        return _error(500, "InternalServerError", "An internal server error occurred.")
+    if request.method == "OPTIONS":
+        return Response(body="", status_code=204)
+    try:
+        principal = auth.authenticate(request)
+    except AuthError as exc:
+        logger.warning("401 for %s %s: %s", request.method, request.path, exc.reason)
+        challenge = CHALLENGE_BAD_TOKEN if exc.token_sent else CHALLENGE_NO_TOKEN
+        return _error(401, "UnauthorizedError", UNAUTHORIZED_MESSAGE, {"WWW-Authenticate": challenge})
+    token = _principal.set(principal)
+    try:
+        return get_response(request)
+    finally:
+        _principal.reset(token)
+
+
+def middleware(event: Request | None, get_response: Callable[[Request], Response]) -> Response:
+    """Chalice ``http`` middleware: authenticate, run the view, add security headers."""
+    if event is None:  # Chalice could not even map the event to a route
+        return _error(500, "InternalServerError", "An internal server error occurred.")
+    settings = _settings()
+    # Liveness must not depend on settings or tokens.
+    response = get_response(event) if _is_health(event) else _respond(event, settings, get_response)
+    return _decorate(response, event, settings, preflight=event.method == "OPTIONS")

@@ -1,0 +1,370 @@
+"""The middleware through Chalice's own local gateway: deny by default, generic 401s, headers."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from chalice.app import Chalice, CognitoUserPoolAuthorizer, NotFoundError, Response
+from chalice.test import Client
+
+from chalicelib import auth, config, gateway, jwks
+from chalicelib.gateway import current_principal
+from tests import tokens
+from tests.unit.conftest import CLIENT, POOL, SETTINGS_ENV
+
+ISS = tokens.issuer(POOL)
+SUB = str(uuid.uuid4())
+ORIGIN = "https://app.example.com"
+GENERIC_401 = {"Code": "UnauthorizedError", "Message": gateway.UNAUTHORIZED_MESSAGE}
+POOL_ARN = f"arn:aws:cognito-idp:us-east-1:000000000000:userpool/{POOL}"
+
+
+def c(**overrides: Any) -> dict[str, Any]:
+    """Good access-token claims, now, with overrides."""
+    return tokens.claims(ISS, CLIENT, **{"sub": SUB, **overrides})
+
+
+def good() -> str:
+    return tokens.mint(c())
+
+
+@pytest.fixture
+def fetcher(monkeypatch: pytest.MonkeyPatch) -> Iterator[tokens.FakeFetcher]:
+    """Valid settings in the environment and a JWKS served without network."""
+    for name, value in SETTINGS_ENV.items():
+        monkeypatch.setenv(name, value)
+    fake = tokens.fake_fetcher()
+    monkeypatch.setattr(jwks, "fetch_url", fake)
+    config.reset()
+    auth.reset()
+    yield fake
+    config.reset()
+    auth.reset()
+
+
+@pytest.fixture
+def auth_log(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[pytest.LogCaptureFixture]:
+    """Capture "locker.*" records the way Lambda gets them.
+
+    Chalice(app_name="locker") gives the "locker" logger its own stdout handler and
+    stops propagation, so caplog's root handler would miss them once app.py is imported.
+    """
+    parent = logging.getLogger("locker")
+    monkeypatch.setattr(parent, "propagate", False)
+    parent.addHandler(caplog.handler)
+    yield caplog
+    parent.removeHandler(caplog.handler)
+
+
+def tiny_app(*, middleware: bool = True, authorizer: CognitoUserPoolAuthorizer | None = None) -> Chalice:
+    app = Chalice(app_name="tiny")
+    if middleware:
+        app.register_middleware(gateway.middleware, "http")
+
+    @app.route("/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.route("/whoami", methods=["GET", "POST", "DELETE"], authorizer=authorizer)
+    def whoami() -> dict[str, Any]:
+        claims = (app.current_request.context.get("authorizer") or {}).get("claims", {})
+        sub = current_principal().sub if middleware else claims.get("sub")
+        return {"sub": sub}
+
+    @app.route("/whoami", methods=["OPTIONS"])
+    def preflight() -> Response:
+        return Response(body="", status_code=204)
+
+    @app.route("/missing")
+    def missing() -> None:
+        current_principal()
+        raise NotFoundError("file not found")
+
+    return app
+
+
+def get(
+    path: str, headers: dict[str, str] | None = None, app: Chalice | None = None, method: str = "GET"
+) -> Any:
+    with Client(app or tiny_app()) as client:
+        return client.http.request(method, path, headers=headers or {})
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_good_token_reaches_the_view_with_its_principal(fetcher: tokens.FakeFetcher) -> None:
+    for scheme in ("Bearer", "bearer", "BEARER"):
+        response = get("/whoami", {"Authorization": f"{scheme} {good()}"})
+        assert response.status_code == 200
+        assert response.json_body == {"sub": SUB}
+        assert response.headers["Cache-Control"] == "no-store"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert fetcher.calls == 1
+    with pytest.raises(RuntimeError):
+        current_principal()  # reset after the request
+
+
+def test_no_token_is_a_plain_bearer_challenge(fetcher: tokens.FakeFetcher) -> None:
+    for headers in ({}, {"Authorization": "Basic dXNlcjpwYXNz"}):
+        response = get("/whoami", headers)
+        assert response.status_code == 401
+        assert response.json_body == GENERIC_401
+        assert response.headers["WWW-Authenticate"] == gateway.CHALLENGE_NO_TOKEN
+        assert "error=" not in response.headers["WWW-Authenticate"]
+        assert response.headers["Cache-Control"] == "no-store"
+    assert fetcher.calls == 0
+
+
+HOSTILE: list[Any] = [
+    pytest.param(lambda: bearer(tokens.unsigned(c(), "none", b"x")), id="alg-none"),
+    pytest.param(lambda: bearer(tokens.unsigned(c(), "NONE")), id="alg-NONE-empty-signature"),
+    pytest.param(lambda: bearer(tokens.forge_hmac(c(), tokens.public_pem())), id="HS256-public-pem"),
+    pytest.param(
+        lambda: bearer(tokens.forge_hmac(c(), tokens.public_jwks_bytes(), "HS512")), id="HS512-jwks"
+    ),
+    pytest.param(lambda: bearer(tokens.mint(c(), key=tokens.attacker_key())), id="attacker-key-real-kid"),
+    pytest.param(lambda: bearer(tokens.mint(c(), key=tokens.attacker_key(), kid="x")), id="unknown-kid"),
+    pytest.param(
+        lambda: bearer(
+            tokens.mint(c(), key=tokens.attacker_key(), kid="x", headers={"jku": "https://evil.example/k"})
+        ),
+        id="jku",
+    ),
+    pytest.param(
+        lambda: bearer(
+            tokens.mint(
+                c(), key=tokens.attacker_key(), headers={"jwk": tokens.jwk_of(tokens.attacker_key(), "dummy")}
+            )
+        ),
+        id="embedded-jwk",
+    ),
+    pytest.param(lambda: bearer(tokens.mint(c(), alg="RS512")), id="RS512"),
+    pytest.param(lambda: bearer(tokens.mint(c(), alg="PS256")), id="PS256"),
+    pytest.param(lambda: bearer(tokens.mint(c(), key=tokens.ec_key(), alg="ES256")), id="ES256"),
+    pytest.param(lambda: bearer(tokens.tamper(good(), sub=str(uuid.uuid4()))), id="tampered-sub"),
+    pytest.param(lambda: bearer(tokens.mint(c(lifetime=-120))), id="expired"),
+    pytest.param(lambda: bearer(tokens.mint(c(nbf=2**31))), id="nbf-future"),
+    pytest.param(lambda: bearer(tokens.mint(c(drop=("exp",)))), id="no-exp"),
+    pytest.param(lambda: bearer(tokens.mint(c(iss=ISS + "/"))), id="iss-trailing-slash"),
+    pytest.param(lambda: bearer(tokens.mint(c(iss=ISS[:-1]))), id="iss-prefix"),
+    pytest.param(lambda: bearer(tokens.mint(c(iss=tokens.issuer("us-east-1_Other1")))), id="other-pool"),
+    pytest.param(lambda: bearer(tokens.mint(c(client_id="otherclient"))), id="other-client"),
+    pytest.param(lambda: bearer(tokens.mint(c(token_use="id"))), id="id-token"),
+    pytest.param(lambda: bearer("eyJjdHkiOiJKV1QiLCJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d"), id="refresh-opaque"),
+    pytest.param(lambda: bearer(tokens.mint(c(drop=("sub",)))), id="no-sub"),
+    pytest.param(lambda: bearer(tokens.mint(c(sub="admin"))), id="sub-not-uuid"),
+    pytest.param(lambda: bearer("a" * 65536), id="64KB-token"),
+    pytest.param(lambda: bearer("no-dots-at-all"), id="no-dots"),
+    pytest.param(lambda: bearer("!!!.@@@.###"), id="bad-base64"),
+    pytest.param(lambda: bearer(tokens.segments(b"[1]", c(), b"s")), id="header-not-object"),
+    pytest.param(lambda: bearer(tokens.segments(b"{nope", c(), b"s")), id="header-not-json"),
+    pytest.param(lambda: {"Authorization": "Bearer"}, id="bearer-alone"),
+    pytest.param(lambda: {"Authorization": "Bearer "}, id="bearer-empty"),
+    pytest.param(lambda: {"Authorization": f"Bearer  {good()}"}, id="two-spaces"),
+    pytest.param(lambda: {"Authorization": f"Bearer {good()} {good()}"}, id="two-tokens"),
+    pytest.param(lambda: {"Authorization": f"Bearer {good()}é"}, id="non-ascii"),
+]
+
+
+@pytest.mark.parametrize("make", HOSTILE)
+def test_hostile_requests_get_the_same_generic_401(
+    make: Callable[[], dict[str, str]], fetcher: tokens.FakeFetcher, auth_log: pytest.LogCaptureFixture
+) -> None:
+    headers = make()
+    response = get("/whoami", headers)
+    assert response.status_code == 401
+    assert response.json_body == GENERIC_401
+    assert response.headers["WWW-Authenticate"] == gateway.CHALLENGE_BAD_TOKEN
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    refusals = [r for r in auth_log.records if r.name == "locker.auth" and "401" in r.getMessage()]
+    assert len(refusals) == 1
+    assert refusals[0].levelno == logging.WARNING
+    token = headers["Authorization"].partition(" ")[2]
+    for part in [headers["Authorization"], token, *token.split(".")]:
+        if len(part) > 3:
+            assert part not in auth_log.text
+    assert set(fetcher.urls) <= {config.get().jwks_url}  # nothing a token named was fetched
+
+
+def test_every_method_and_unknown_methods_need_a_token(fetcher: tokens.FakeFetcher) -> None:
+    for method in ("GET", "POST", "DELETE", "PUT", "PATCH"):
+        assert get("/whoami", method=method).status_code == 401
+
+
+def test_duplicate_authorization_headers_are_refused(fetcher: tokens.FakeFetcher) -> None:
+    """API Gateway keeps every value in multiValueHeaders; the test client cannot send two."""
+    app = tiny_app()
+    value = f"Bearer {good()}"
+
+    def event(multi: dict[str, list[str]]) -> dict[str, Any]:
+        return {
+            "requestContext": {"httpMethod": "GET", "resourcePath": "/whoami", "path": "/whoami"},
+            "headers": {"Authorization": value},
+            "multiValueHeaders": multi,
+            "pathParameters": None,
+            "multiValueQueryStringParameters": None,
+            "stageVariables": None,
+            "body": None,
+        }
+
+    single = app(event({"Authorization": [value]}), None)
+    assert single["statusCode"] == 200
+    for multi in ({"Authorization": [value, value]}, {"Authorization": [value], "authorization": [value]}):
+        response = app(event(multi), None)
+        assert response["statusCode"] == 401
+        assert response["headers"]["WWW-Authenticate"] == gateway.CHALLENGE_BAD_TOKEN
+
+
+def test_id_tokens_accepted_only_when_the_deployment_opts_in(
+    fetcher: tokens.FakeFetcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    id_token = tokens.mint(c(token_use="id"))
+    assert get("/whoami", bearer(id_token)).status_code == 401
+    monkeypatch.setenv(config.TOKEN_USES, "access,id")
+    config.reset()
+    assert get("/whoami", bearer(id_token)).json_body == {"sub": SUB}
+    wrong_aud = tokens.mint(c(token_use="id", aud="otherclient"))
+    assert get("/whoami", bearer(wrong_aud)).status_code == 401
+
+
+def test_health_is_public_and_cacheable(fetcher: tokens.FakeFetcher) -> None:
+    response = get("/health", {"Authorization": "Bearer garbage"})
+    assert response.status_code == 200
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "Cache-Control" not in response.headers
+    assert get("/health", method="POST").status_code == 401  # only GET is public
+
+
+def test_view_errors_keep_the_security_headers(fetcher: tokens.FakeFetcher) -> None:
+    response = get("/missing", bearer(good()))
+    assert response.status_code == 404
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_view_without_the_middleware_fails_closed(fetcher: tokens.FakeFetcher) -> None:
+    response = get("/missing", bearer(good()), app=tiny_app(middleware=False))
+    assert response.status_code == 500
+    assert response.json_body == {
+        "Code": "InternalServerError",
+        "Message": "An internal server error occurred.",
+    }
+
+
+def test_bad_settings_answer_a_bare_500_and_log_once(
+    fetcher: tokens.FakeFetcher, monkeypatch: pytest.MonkeyPatch, auth_log: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.delenv(config.CURSOR_KEY)
+    monkeypatch.setattr(gateway, "_config_error_logged", False)
+    config.reset()
+    for _ in range(3):
+        response = get("/whoami", bearer(good()))
+        assert response.status_code == 500
+        assert response.json_body == {
+            "Code": "InternalServerError",
+            "Message": "An internal server error occurred.",
+        }
+        assert config.CURSOR_KEY not in response.body.decode()
+    assert get("/health").status_code == 200
+    errors = [r for r in auth_log.records if r.name == "locker.auth" and r.levelno == logging.ERROR]
+    assert len(errors) == 1
+    assert config.CURSOR_KEY in errors[0].getMessage()
+
+
+@pytest.mark.parametrize(
+    ("web_origin", "origin", "allowed"),
+    [
+        (ORIGIN, ORIGIN, True),
+        (ORIGIN, "https://evil.example", False),
+        (ORIGIN, None, False),
+        (None, ORIGIN, False),
+    ],
+    ids=["same-origin", "other-origin", "no-origin", "cors-off"],
+)
+def test_cors(
+    fetcher: tokens.FakeFetcher,
+    monkeypatch: pytest.MonkeyPatch,
+    web_origin: str | None,
+    origin: str | None,
+    allowed: bool,
+) -> None:
+    if web_origin:
+        monkeypatch.setenv(config.WEB_ORIGIN, web_origin)
+    config.reset()
+    headers = {"Origin": origin} if origin else {}
+    preflight = get(
+        "/whoami", {**headers, "Access-Control-Request-Method": "DELETE"}, method="OPTIONS"
+    )  # no token: preflights never carry one
+    assert preflight.status_code == 204
+    assert preflight.headers["X-Content-Type-Options"] == "nosniff"
+    actual = get("/whoami", {**headers, **bearer(good())})
+    refused = get("/whoami", headers)
+    for response in (preflight, actual, refused):
+        assert "*" not in response.headers.get("Access-Control-Allow-Origin", "")
+        assert "Access-Control-Allow-Credentials" not in response.headers
+        assert response.headers.get("Access-Control-Allow-Origin") == (ORIGIN if allowed else None)
+        assert ("Vary" in response.headers) is bool(web_origin)
+    if allowed:
+        assert preflight.headers["Access-Control-Allow-Methods"] == "GET, POST, DELETE, OPTIONS"
+        assert preflight.headers["Access-Control-Allow-Headers"] == "Authorization, Content-Type"
+        assert preflight.headers["Access-Control-Max-Age"] == "600"
+        assert preflight.headers["Vary"] == "Origin"
+    else:
+        assert "Access-Control-Allow-Methods" not in preflight.headers
+    assert "Access-Control-Allow-Methods" not in actual.headers
+
+
+def test_plain_chalice_lets_a_forged_token_through_and_locker_does_not(fetcher: tokens.FakeFetcher) -> None:
+    """chalice's LocalGateway only base64-decodes Cognito tokens; Locker's middleware verifies them."""
+    forged = tokens.mint(
+        c(token_use="id", sub=str(uuid.uuid4()), username="victim"), key=tokens.attacker_key()
+    )
+    authorizer = CognitoUserPoolAuthorizer("pool", provider_arns=[POOL_ARN])
+    plain = tiny_app(middleware=False, authorizer=authorizer)
+    with pytest.warns(UserWarning, match="not a supported in local mode"):
+        response = get("/whoami", bearer(forged), app=plain)
+    assert response.status_code == 200  # the forged identity reached the view
+    assert response.json_body["sub"] != SUB
+    locker = tiny_app(authorizer=authorizer)
+    with pytest.warns(UserWarning):
+        response = get("/whoami", bearer(forged), app=locker)
+    assert response.status_code == 401
+    assert response.json_body == GENERIC_401
+
+
+FILE_ROUTES = [
+    ("GET", "/files"),
+    ("POST", "/files"),
+    ("GET", "/files/01J0000000000000000000000"),
+    ("POST", "/files/01J0000000000000000000000/complete"),
+    ("GET", "/files/01J0000000000000000000000/download"),
+    ("DELETE", "/files/01J0000000000000000000000"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), FILE_ROUTES)
+def test_the_real_app_refuses_missing_and_forged_tokens(
+    fetcher: tokens.FakeFetcher, method: str, path: str
+) -> None:
+    from app import app
+
+    assert gateway.middleware in [func for func, kind in app.middleware_handlers if kind == "http"]
+    assert logging.getLogger("locker.auth").isEnabledFor(logging.WARNING)  # despite Chalice's ERROR level
+    forged = tokens.mint(c(), key=tokens.attacker_key())
+    for headers, challenge in (
+        ({}, gateway.CHALLENGE_NO_TOKEN),
+        (bearer(forged), gateway.CHALLENGE_BAD_TOKEN),
+    ):
+        response = get(path, {**headers, "Content-Type": "application/json"}, app=app, method=method)
+        assert response.status_code == 401
+        assert response.json_body == GENERIC_401
+        assert response.headers["WWW-Authenticate"] == challenge
