@@ -1,0 +1,120 @@
+"""The embedded AWS emulator: moto's server in a thread of this process.
+
+One port serves S3, DynamoDB and Cognito, with no Docker and no second process,
+so ``make run`` and the test suites start it in milliseconds. moto alone is too
+lenient where Locker's security lives, so its dispatcher runs behind
+``S3Gate`` (presigned-URL, checksum and anonymous-access checks, as S3 does)
+and ``CognitoCors`` (Cognito's browser CORS).
+
+``MOTO_DISABLE_GLOBAL_CORS`` is set before moto is imported: moto reads it once,
+and only with it do buckets answer browsers by their own CORS rules.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
+
+import errno
+import socket
+import threading
+import urllib.request
+from dataclasses import dataclass, field
+
+from moto import settings as moto_settings
+from moto.moto_server import werkzeug_app
+from werkzeug.serving import BaseWSGIServer, make_server, select_address_family
+
+from scripts.cognito_cors import CognitoCors
+from scripts.s3gate import S3Gate
+
+CREDENTIALS: dict[str, str] = {"testing": "testing"}
+PORT_ENV = "LOCKER_EMULATOR_PORT"
+
+
+class PortBusyError(RuntimeError):
+    """The emulator's port is already taken by another program."""
+
+
+@dataclass
+class Emulator:
+    """A running emulator; ``url`` is its endpoint (``AWS_ENDPOINT_URL``)."""
+
+    url: str
+    _server: BaseWSGIServer = field(repr=False)
+    _thread: threading.Thread = field(repr=False)
+
+    def stop(self) -> None:
+        """Stop serving and free the port."""
+        self._server.shutdown()
+        self._thread.join()
+        self._server.server_close()
+
+    def reset(self) -> None:
+        """Wipe every bucket, table and user pool (``POST /moto-api/reset``)."""
+        request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 (our own http:// URL)
+            answer.read()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    sock = socket.socket(select_address_family(host, port), socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise PortBusyError(
+                f"port {port} on {host} is already in use (set {PORT_ENV} to use another)"
+            ) from None
+        raise
+    return sock
+
+
+def start(host: str = "127.0.0.1", port: int = 5000) -> Emulator:
+    """Serve the emulator on ``host:port`` (0 picks a free port) in a daemon thread.
+
+    Raises:
+        PortBusyError: the port is taken.
+        RuntimeError: moto was imported with global CORS on, before this module.
+    """
+    if not moto_settings.DISABLE_GLOBAL_CORS:
+        raise RuntimeError(
+            "moto was imported before MOTO_DISABLE_GLOBAL_CORS=true was set; "
+            "import scripts.emulator first or export the variable"
+        )
+    dispatcher = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
+    app = CognitoCors(S3Gate(dispatcher, CREDENTIALS))
+    sock = _listen(host, port)
+    try:  # werkzeug would print and sys.exit() on a busy port; hand it our socket instead
+        server = make_server(
+            host, port, app, threaded=True, request_handler=werkzeug_app.MotoRequestHandler, fd=sock.fileno()
+        )
+    finally:
+        sock.close()  # the server holds its own duplicate
+    thread = threading.Thread(target=server.serve_forever, name="aws-emulator", daemon=True)
+    thread.start()
+    return Emulator(f"http://{host}:{server.port}", server, thread)
+
+
+def main() -> None:
+    """Serve in the foreground until Ctrl-C (``python -m scripts.emulator``)."""
+    raw = os.environ.get(PORT_ENV, "5000")
+    if not raw.isdigit() or not 0 <= int(raw) <= 65535:
+        raise SystemExit(f"{PORT_ENV} must be a port number, not {raw!r}")
+    try:
+        emulator = start(port=int(raw))
+    except PortBusyError as error:
+        raise SystemExit(str(error)) from None
+    print(f"AWS emulator (S3, DynamoDB, Cognito) on {emulator.url}; Ctrl-C stops", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        emulator.stop()
+
+
+if __name__ == "__main__":
+    main()

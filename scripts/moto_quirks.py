@@ -1,0 +1,52 @@
+"""Corrects moto's answer where it differs from S3 for a verified presigned request.
+
+moto compares ``response-content-*`` query parameters with request headers
+when the key does not exist (moto/s3/responses.py ``_invalid_headers``) and
+then answers 403 SignatureDoesNotMatch in a non-S3 shape (``<ErrorResponse>``,
+``X-Amzn-ErrorType`` header). A download link for a deleted file always hits this, and the
+misleading "signature" error would send developers hunting for a signing bug.
+Once the gate has verified the signature, S3 would say the key is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
+
+from scripts.s3errors import S3Error
+
+if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
+
+
+def _is_moto_signature_error(status: str, headers: list[tuple[str, str]]) -> bool:
+    error_type = next((v for k, v in headers if k.lower() == "x-amzn-errortype"), None)
+    return status.startswith("403") and error_type == "SignatureDoesNotMatch"
+
+
+def call_presigned(
+    app: WSGIApplication, environ: WSGIEnvironment, start_response: StartResponse
+) -> Iterable[bytes]:
+    """Run ``app`` for a presigned request whose signature is already verified."""
+    captured: list[tuple[str, list[tuple[str, str]], OptExcInfo | None]] = []
+    written: list[bytes] = []
+
+    def capture(
+        status: str, headers: list[tuple[str, str]], exc_info: OptExcInfo | None = None
+    ) -> Callable[[bytes], object]:
+        captured[:] = [(status, headers, exc_info)]
+        return written.append
+
+    answer = app(environ, capture)  # Flask calls start_response before returning
+    status, headers, exc_info = captured[0]
+    if not _is_moto_signature_error(status, headers):
+        start_response(status, headers, exc_info)
+        return [*written, *answer] if written else answer
+    close = getattr(answer, "close", None)
+    if close is not None:
+        close()
+    key = environ.get("PATH_INFO", "").lstrip("/").partition("/")[2]
+    return S3Error(404, "NoSuchKey", "The specified key does not exist.", {"Key": key})(
+        environ, start_response
+    )

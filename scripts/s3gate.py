@@ -1,0 +1,164 @@
+"""WSGI middleware that makes moto's S3 refuse what real S3 refuses.
+
+moto answers presigned requests without checking them, ignores
+``x-amz-checksum-sha256`` and serves anonymous callers, so the bugs Locker
+cares most about (expired or tampered upload URLs, wrong bytes, a public
+bucket) would pass locally. The gate sits in front of moto's dispatcher and:
+
+* verifies SigV4 presigned requests (see ``scripts.sigv4query``);
+* checks ``x-amz-checksum-sha256`` against the bytes received (400 BadDigest);
+* refuses anonymous S3 requests (403 AccessDenied), except CORS preflights,
+  which moto answers from the bucket's CORS rules like S3 does.
+
+Requests signed with an ``Authorization`` header (the SDK) pass through, and so
+does everything moto routes to another service (DynamoDB, Cognito, moto-api).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import io
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+from wsgiref.types import StartResponse, WSGIEnvironment
+
+from scripts import sigv4query
+from scripts.moto_quirks import call_presigned
+from scripts.s3errors import S3Error
+
+if TYPE_CHECKING:
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+_BODY_KEY = "locker.s3gate.body"
+_NOT_S3_PATHS = ("/moto-api", "/favicon.ico", "/latest/meta-data/", "/latest/api/")
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def routes_to_s3(dispatcher: DomainDispatcherApplication, environ: WSGIEnvironment) -> bool:
+    """Whether moto would hand this *unsigned* request to its S3 backend.
+
+    Uses moto's own routing so that Cognito's unsigned calls (``X-Amz-Target``,
+    the JWKS path) and moto's API are never mistaken for S3.
+    """
+    path = environ.get("PATH_INFO", "")
+    if environ.get("HTTP_X_AMZ_TARGET") or path.startswith(_NOT_S3_PATHS):
+        return False  # S3 never uses X-Amz-Target; moto-api and metadata are moto's own
+    host = dispatcher.infer_service_region_host(environ, path)
+    return host is None or dispatcher.get_backend_for_host(host) in (None, "s3")
+
+
+def read_body(environ: WSGIEnvironment) -> bytes:
+    """Read the request body once and leave moto a fresh stream with the same bytes.
+
+    Raises:
+        S3Error: 400 IncompleteBody when fewer bytes arrive than Content-Length says.
+    """
+    cached = environ.get(_BODY_KEY)
+    if isinstance(cached, bytes):
+        return cached
+    declared = environ.get("CONTENT_LENGTH") or ""
+    stream = environ["wsgi.input"]
+    if environ.get("wsgi.input_terminated"):
+        body = stream.read()
+    elif declared.isdigit() and int(declared) > 0:
+        body = stream.read(int(declared))
+    else:
+        body = b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ[_BODY_KEY] = body
+    if declared.isdigit() and len(body) != int(declared):
+        raise S3Error(
+            400,
+            "IncompleteBody",
+            "You did not provide the number of bytes specified by the Content-Length HTTP header",
+        )
+    return bytes(body)
+
+
+def check_checksum(environ: WSGIEnvironment) -> None:
+    """Compare ``x-amz-checksum-sha256`` with the body, as S3 does.
+
+    Raises:
+        S3Error: 400 InvalidRequest (not a base64 SHA-256) or 400 BadDigest (mismatch).
+    """
+    claimed = environ.get("HTTP_X_AMZ_CHECKSUM_SHA256")
+    encoding = environ.get("HTTP_CONTENT_ENCODING", "") + environ.get("HTTP_X_AMZ_CONTENT_SHA256", "")
+    if claimed is None or "aws-chunked" in encoding or "STREAMING-" in encoding:
+        return  # framed SDK uploads carry their checksum in a trailer that moto decodes
+    try:
+        digest = base64.b64decode(claimed, validate=True)
+    except binascii.Error:
+        digest = b""
+    if len(digest) != hashlib.sha256().digest_size:
+        raise S3Error(400, "InvalidRequest", "Value for x-amz-checksum-sha256 header is invalid.")
+    if not hmac.compare_digest(hashlib.sha256(read_body(environ)).digest(), digest):
+        raise S3Error(400, "BadDigest", "The sha256 you specified did not match the calculated checksum.")
+
+
+def _refuse_anonymous(environ: WSGIEnvironment, names: set[str]) -> None:
+    if {"Signature", "AWSAccessKeyId"} <= names:
+        raise S3Error(
+            400,
+            "InvalidRequest",
+            "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.",
+        )
+    if environ.get("REQUEST_METHOD") != "OPTIONS":
+        raise S3Error(403, "AccessDenied", "Access Denied")
+    if not environ.get("HTTP_ORIGIN"):
+        raise S3Error(400, "BadRequest", "Insufficient information. Origin request header needed.")
+    if not environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"):
+        raise S3Error(400, "BadRequest", "Invalid Access-Control-Request-Method: null")
+
+
+class S3Gate:
+    """WSGI middleware: S3's authentication and integrity checks in front of moto."""
+
+    def __init__(
+        self,
+        dispatcher: DomainDispatcherApplication,
+        credentials: Mapping[str, str],
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self._dispatcher = dispatcher
+        self._credentials = credentials
+        self._clock = clock
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            presigned = self._admit(environ)
+        except S3Error as refusal:
+            return refusal(environ, start_response)
+        if presigned:
+            return call_presigned(self._dispatcher, environ, start_response)
+        answer: Iterable[bytes] = self._dispatcher(environ, start_response)
+        return answer
+
+    def _admit(self, environ: WSGIEnvironment) -> bool:
+        """Raise S3's refusal, or tell whether the request was a verified presigned one."""
+        pairs = sigv4query.query_pairs(environ.get("QUERY_STRING", ""))
+        names = {name for name, _ in pairs}
+        signed_by_header = bool(environ.get("HTTP_AUTHORIZATION"))
+        if names & {"X-Amz-Signature", "X-Amz-Algorithm", "X-Amz-Credential"}:
+            if signed_by_header:
+                raise S3Error(
+                    400,
+                    "InvalidArgument",
+                    "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, "
+                    "Signature query string parameter or the Authorization header should be specified",
+                )
+            auth = sigv4query.verify(environ, pairs, self._credentials, self._clock())
+            if "content-length" in auth.signed_headers:
+                read_body(environ)  # the signed length must be the length received
+            check_checksum(environ)
+            return True
+        if not signed_by_header and routes_to_s3(self._dispatcher, environ):
+            _refuse_anonymous(environ, names)
+        check_checksum(environ)
+        return False

@@ -1,0 +1,16 @@
+"""Root test configuration, loaded before any test module imports boto3 or moto.
+
+No test may ever reach real AWS: the credentials are forced to moto's fake ones
+(any real key or session token in the developer's shell is hidden). And moto
+reads ``MOTO_DISABLE_GLOBAL_CORS`` once, when first imported, so it is set here
+or buckets would answer every origin and CORS bugs would hide until production.
+"""
+
+import os
+
+os.environ.setdefault("MOTO_DISABLE_GLOBAL_CORS", "true")
+os.environ["AWS_ACCESS_KEY_ID"] = "testing"
+os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
+os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
+for _name in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE"):
+    os.environ.pop(_name, None)
