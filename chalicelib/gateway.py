@@ -76,7 +76,8 @@ def _decorate(response: Response, request: Request, settings: Settings | None, p
         headers["Cache-Control"] = "no-store"
     origin = settings.web_origin if settings is not None else None
     if origin is not None:
-        headers["Vary"] = "Origin"
+        vary = headers.get("Vary")
+        headers["Vary"] = f"{vary}, Origin" if isinstance(vary, str) and vary else "Origin"
         if request.headers.get("origin") == origin:
             headers["Access-Control-Allow-Origin"] = origin
             if preflight:

@@ -376,3 +376,41 @@ def test_arbitrary_header_values_only_raise_auth_error(value: str) -> None:
     except AuthError:
         return
     assert value.lower() == f"bearer {token}".lower()
+
+
+def test_tokens_issued_by_the_emulator_are_accepted() -> None:
+    """In-process moto's real login: its access token passes, its id token only when allowed."""
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        idp = boto3.client("cognito-idp", region_name="us-east-1")
+        pool = idp.create_user_pool(PoolName="unit")["UserPool"]["Id"]
+        client = idp.create_user_pool_client(
+            UserPoolId=pool, ClientName="web", ExplicitAuthFlows=["USER_PASSWORD_AUTH"]
+        )
+        client_id = client["UserPoolClient"]["ClientId"]
+        idp.admin_create_user(UserPoolId=pool, Username="dora")
+        idp.admin_set_user_password(
+            UserPoolId=pool, Username="dora", Password="Passw0rd!-long", Permanent=True
+        )
+        result = idp.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "dora", "PASSWORD": "Passw0rd!-long"},
+        )["AuthenticationResult"]
+        attributes = idp.admin_get_user(UserPoolId=pool, Username="dora")["UserAttributes"]
+        sub = next(a["Value"] for a in attributes if a["Name"] == "sub")
+    env = {**SETTINGS_ENV, "LOCKER_USER_POOL_ID": pool, "LOCKER_CLIENT_IDS": client_id}
+    for uses, id_ok in (("access", False), ("access,id", True)):
+        settings = config.load({**env, "LOCKER_TOKEN_USES": uses})
+        verifier = TokenVerifier(settings, JwksCache(settings.jwks_url, tokens.fake_fetcher()))
+        principal = verifier.verify(result["AccessToken"])
+        assert (principal.sub, principal.username, principal.token_use) == (sub, "dora", "access")
+        if id_ok:
+            assert verifier.verify(result["IdToken"]).sub == principal.sub
+        else:
+            with pytest.raises(AuthError, match="token_use"):
+                verifier.verify(result["IdToken"])
+        with pytest.raises(AuthError):
+            verifier.verify(result["RefreshToken"])

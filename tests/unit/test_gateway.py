@@ -81,6 +81,10 @@ def tiny_app(*, middleware: bool = True, authorizer: CognitoUserPoolAuthorizer |
     def preflight() -> Response:
         return Response(body="", status_code=204)
 
+    @app.route("/vary")
+    def vary() -> Response:
+        return Response(body={}, headers={"Vary": "Accept"})
+
     @app.route("/missing")
     def missing() -> None:
         current_principal()
@@ -321,6 +325,13 @@ def test_cors(
     else:
         assert "Access-Control-Allow-Methods" not in preflight.headers
     assert "Access-Control-Allow-Methods" not in actual.headers
+
+
+def test_vary_keeps_what_the_view_set(fetcher: tokens.FakeFetcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(config.WEB_ORIGIN, ORIGIN)
+    config.reset()
+    response = get("/vary", {"Origin": ORIGIN, **bearer(good())})
+    assert response.headers["Vary"] == "Accept, Origin"
 
 
 def test_plain_chalice_lets_a_forged_token_through_and_locker_does_not(fetcher: tokens.FakeFetcher) -> None:
