@@ -29,6 +29,7 @@ from wsgiref.types import StartResponse, WSGIEnvironment
 from scripts import sigv4query
 from scripts.moto_quirks import call_presigned
 from scripts.s3errors import S3Error
+from scripts.sigv4params import query_pairs
 
 if TYPE_CHECKING:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
@@ -142,7 +143,7 @@ class S3Gate:
 
     def _admit(self, environ: WSGIEnvironment) -> bool:
         """Raise S3's refusal, or tell whether the request was a verified presigned one."""
-        pairs = sigv4query.query_pairs(environ.get("QUERY_STRING", ""))
+        pairs = query_pairs(environ.get("QUERY_STRING", ""))
         names = {name for name, _ in pairs}
         signed_by_header = bool(environ.get("HTTP_AUTHORIZATION"))
         if names & {"X-Amz-Signature", "X-Amz-Algorithm", "X-Amz-Credential"}:
