@@ -145,6 +145,11 @@ class S3Gate:
         """Raise S3's refusal, or tell whether the request was a verified presigned one."""
         pairs = query_pairs(environ.get("QUERY_STRING", ""))
         names = {name for name, _ in pairs}
+        if environ.get("REQUEST_METHOD") == "OPTIONS" and routes_to_s3(self._dispatcher, environ):
+            # Browsers send preflights to the presigned URL itself, query and all, but
+            # never sign them: S3 answers them from the bucket's CORS rules alone.
+            _refuse_anonymous(environ, set())
+            return False
         signed_by_header = bool(environ.get("HTTP_AUTHORIZATION"))
         if names & {"X-Amz-Signature", "X-Amz-Algorithm", "X-Amz-Credential"}:
             if signed_by_header:

@@ -340,6 +340,18 @@ def test_a_preflight_from_the_allowed_origin_is_answered(s3: Any, bucket: str) -
     assert "PUT" in response.headers["Access-Control-Allow-Methods"]
 
 
+def test_a_preflight_to_the_presigned_url_itself_is_answered_by_cors_rules(s3: Any, bucket: str) -> None:
+    # Browsers send the preflight to the full presigned URL, unsigned: S3 ignores the query.
+    url, _ = presign_put(s3)
+    preflight = {"Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "content-type"}
+    allowed = requests.options(url, headers={"Origin": ORIGIN, **preflight})
+    assert allowed.status_code == 200
+    assert allowed.headers["Access-Control-Allow-Origin"] == ORIGIN
+    other = requests.options(url, headers={"Origin": "http://evil.example", **preflight})
+    assert other.status_code == 403
+    assert "Access-Control-Allow-Origin" not in other.headers
+
+
 def test_a_preflight_from_another_origin_is_refused(s3: Any, bucket: str) -> None:
     response = requests.options(
         f"{s3.meta.endpoint_url}/{bucket}/{KEY}",
