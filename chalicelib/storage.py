@@ -15,9 +15,6 @@ from botocore.exceptions import ClientError
 
 from chalicelib.disposition import attachment
 
-# Never hand out a URL with less life than this: refresh the credentials instead.
-_MIN_LIFETIME = 5
-
 
 @dataclass(frozen=True)
 class Presigned:
@@ -57,14 +54,13 @@ class Storage:
         with them, so expiresAt must say so rather than promise more.
         """
         credentials = self._s3._request_signer._credentials
+        if credentials is None:
+            return wanted
+        credentials.get_frozen_credentials()  # refreshes credentials that are about to expire
         expiry = getattr(credentials, "_expiry_time", None)
         if expiry is None:
             return wanted
-        remaining = int(expiry.timestamp() - self._clock())
-        if remaining < _MIN_LIFETIME + 1:
-            credentials.get_frozen_credentials()  # refreshes expiring credentials
-            return wanted
-        return max(_MIN_LIFETIME, min(wanted, remaining))
+        return max(1, min(wanted, int(expiry.timestamp() - self._clock())))
 
     def presign_put(
         self, key: str, content_type: str, size: int, sha256: str | None, expires: int
