@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+UPLOAD_FILE = "assets/1.png"  # relative to the repository root, newman's --working-dir
+
 
 def environment(stack: dict[str, Any]) -> dict[str, Any]:
     """A Postman (v2.1) environment pointing the collection at this stack."""
@@ -17,6 +19,8 @@ def environment(stack: dict[str, Any]) -> dict[str, Any]:
         "username": stack["demoUser"]["username"],
         "password": stack["demoUser"]["password"],
         "accessToken": "",
+        "uploadFile": UPLOAD_FILE,
+        "uploadSize": str((Path(__file__).resolve().parent.parent / UPLOAD_FILE).stat().st_size),
     }
     return {
         "name": "Locker (local emulator)",
