@@ -1,0 +1,187 @@
+"""The SPA in real headless Chromium against the local stack: what a user does, and what CORS forbids.
+
+Needs Debian's chromium (``scripts/browser_deps.sh``); without it these tests fail, never skip.
+On a failure the page is saved to ``tests/e2e/artifacts/<test name>.png``.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.e2e.api import Api, sha256_b64
+from tests.e2e.browser import TIMEOUT_MS, VIEWPORT, launch, other_origin, sign_in
+from tests.e2e.stack import ROOT, Stack
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = ROOT / "tests" / "e2e" / "artifacts"
+PASSWORD = "Browser-user-2026"
+
+# Records every value the upload's <progress> takes, and whether its box was ever shown.
+WATCH_PROGRESS = """() => {
+  const bar = document.querySelector('[data-testid=upload-progress]');
+  window.progressSeen = {values: [], shown: false};
+  new MutationObserver(() => {
+    window.progressSeen.values.push(Number(bar.value));
+    if (!bar.parentElement.hidden) window.progressSeen.shown = true;
+  }).observe(bar, {attributes: true, attributeFilter: ['value']});
+}"""
+
+# What a script on any page can try: the API with a stolen token, and a presigned PUT.
+FETCH_FILES = """async ({url, token}) => {
+  try {
+    const answer = await fetch(url, {headers: {Authorization: 'Bearer ' + token}});
+    return {status: answer.status, body: await answer.json()};
+  } catch (err) {
+    return {error: err.name};
+  }
+}"""
+PUT_BYTES = """async ({url, headers, body}) => {
+  const bytes = Uint8Array.from(atob(body), (c) => c.charCodeAt(0));
+  try {
+    return {status: (await fetch(url, {method: 'PUT', headers, body: bytes})).status};
+  } catch (err) {
+    return {error: err.name};
+  }
+}"""
+DOWNLOAD_BYTES = """async (id) => {
+  const {downloadBytes} = await import('/app.js');
+  return Array.from(new Uint8Array(await downloadBytes(id)));
+}"""
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        running = launch(playwright)
+        yield running
+        running.close()
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh browser context per test; screenshots the page if the test failed."""
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    opened = context.new_page()
+    failures_before = request.session.testsfailed
+    yield opened
+    if request.session.testsfailed > failures_before:  # this test's call phase failed
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        opened.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.fixture
+def page_errors(page: Page) -> list[str]:
+    """Uncaught exceptions and console errors of the page (CSP violations, failed loads, bugs)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+    page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
+    return errors
+
+
+@dataclass
+class User:
+    """A signed-up user: the page signs in with the email, the test checks with the API."""
+
+    email: str
+    api: Api
+
+
+@pytest.fixture
+def user(stack: Stack) -> User:
+    """A new user with a known password, so the page can sign in as them."""
+    email = f"browser-{uuid.uuid4().hex[:12]}@example.com"
+    sub, token = stack.new_user(email, PASSWORD)
+    return User(email, Api(stack.api, token, sub))
+
+
+def test_demo_user_signs_in_and_sees_the_seeded_files(
+    page: Page, page_errors: list[str], stack: Stack
+) -> None:
+    demo = stack.info["demoUser"]
+    sign_in(page, stack.info["webUrl"], demo["username"], demo["password"])
+    expect(page.get_by_test_id("message")).to_have_attribute("data-kind", "success")
+    seeded = sorted(p.name for p in (ROOT / "assets").iterdir() if p.is_file())
+    assert seeded, "assets/ should hold the demo user's seeded files"
+    for asset in seeded:
+        row = page.locator(f'[data-testid=file-row][data-filename="{asset}"]')
+        expect(row.get_by_test_id("file-status")).to_have_text("ready")
+        expect(row.get_by_test_id("download-button")).to_be_visible()
+    expect(page.get_by_test_id("files-empty")).to_be_hidden()
+    assert page_errors == []
+
+
+def test_upload_download_and_delete_a_png(
+    page: Page, page_errors: list[str], stack: Stack, user: User, tmp_path: Path
+) -> None:
+    original = tmp_path / "browser-upload.png"
+    shutil.copyfile(ROOT / "assets" / "1.png", original)
+    sign_in(page, stack.info["webUrl"], user.email, PASSWORD)
+    expect(page.get_by_test_id("files-empty")).to_be_visible()
+
+    page.evaluate(WATCH_PROGRESS)
+    page.get_by_test_id("file-input").set_input_files(original)
+    page.get_by_test_id("upload-button").click()
+    message = page.get_by_test_id("message")
+    expect(message).to_have_text(re.compile(rf"^Uploaded {re.escape(original.name)} \(.+\): ready\.$"))
+    expect(message).to_have_attribute("data-kind", "success")
+    seen = page.evaluate("window.progressSeen")
+    assert seen["shown"] and seen["values"][-1] == 100, seen
+    row = page.locator(f'[data-testid=file-row][data-filename="{original.name}"]')
+    expect(row).to_have_attribute("data-status", "ready")
+    expect(row.get_by_test_id("file-status")).to_have_text("ready")
+    file_id = row.get_attribute("data-file-id")
+
+    with page.expect_download() as caught:
+        row.get_by_test_id("download-button").click()
+    download = caught.value
+    assert download.suggested_filename == original.name
+    assert Path(download.path()).read_bytes() == original.read_bytes()
+    assert bytes(page.evaluate(DOWNLOAD_BYTES, file_id)) == original.read_bytes()  # the bucket's CORS GET
+
+    row.get_by_test_id("delete-button").click()
+    dialog = page.get_by_test_id("confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text(original.name)
+    dialog.get_by_test_id("confirm-delete").click()
+    expect(row).to_have_count(0)
+    expect(message).to_have_text(f"Deleted {original.name}.")
+    expect(page.get_by_test_id("files-empty")).to_be_visible()
+    assert user.api.call("GET", f"/files/{file_id}").status_code == 404
+    assert page_errors == []
+
+
+def test_another_origin_is_refused_by_cors(page: Page, stack: Stack, user: User) -> None:
+    png = (ROOT / "assets" / "1.png").read_bytes()
+    listing = {"url": stack.api + "/files", "token": user.api.token}
+    with other_origin() as elsewhere:
+        page.goto(elsewhere + "/")
+        assert page.evaluate(FETCH_FILES, listing) == {"error": "TypeError"}
+        declared = user.api.declare(png, sha256=sha256_b64(png)).json()
+        put = _put_args(declared["upload"], png)
+        assert page.evaluate(PUT_BYTES, put) == {"error": "TypeError"}
+
+    page.goto(stack.info["webUrl"] + "/")  # the same calls from the SPA's origin are allowed
+    listed = page.evaluate(FETCH_FILES, listing)
+    assert listed["status"] == 200 and [f["status"] for f in listed["body"]["items"]] == ["pending"], listed
+    assert page.evaluate(PUT_BYTES, put) == {"status": 200}
+    completed = user.api.call("POST", f"/files/{declared['file']['id']}/complete")
+    assert completed.json()["file"]["status"] == "ready", completed.text
+
+
+def _put_args(upload: dict[str, Any], body: bytes) -> dict[str, Any]:
+    headers = {k: v for k, v in upload["headers"].items() if k.lower() != "content-length"}
+    return {"url": upload["url"], "headers": headers, "body": base64.b64encode(body).decode()}
