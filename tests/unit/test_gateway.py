@@ -13,7 +13,7 @@ from chalice.test import Client
 
 from chalicelib import auth, config, gateway, jwks
 from chalicelib.gateway import current_principal
-from tests import tokens
+from tests import hostile, tokens
 from tests.unit.conftest import CLIENT, POOL, SETTINGS_ENV
 
 ISS = tokens.issuer(POOL)
@@ -127,54 +127,9 @@ def test_no_token_is_a_plain_bearer_challenge(fetcher: tokens.FakeFetcher) -> No
     assert fetcher.calls == 0
 
 
-HOSTILE: list[Any] = [
-    pytest.param(lambda: bearer(tokens.unsigned(c(), "none", b"x")), id="alg-none"),
-    pytest.param(lambda: bearer(tokens.unsigned(c(), "NONE")), id="alg-NONE-empty-signature"),
-    pytest.param(lambda: bearer(tokens.forge_hmac(c(), tokens.public_pem())), id="HS256-public-pem"),
-    pytest.param(
-        lambda: bearer(tokens.forge_hmac(c(), tokens.public_jwks_bytes(), "HS512")), id="HS512-jwks"
-    ),
-    pytest.param(lambda: bearer(tokens.mint(c(), key=tokens.attacker_key())), id="attacker-key-real-kid"),
-    pytest.param(lambda: bearer(tokens.mint(c(), key=tokens.attacker_key(), kid="x")), id="unknown-kid"),
-    pytest.param(
-        lambda: bearer(
-            tokens.mint(c(), key=tokens.attacker_key(), kid="x", headers={"jku": "https://evil.example/k"})
-        ),
-        id="jku",
-    ),
-    pytest.param(
-        lambda: bearer(
-            tokens.mint(
-                c(), key=tokens.attacker_key(), headers={"jwk": tokens.jwk_of(tokens.attacker_key(), "dummy")}
-            )
-        ),
-        id="embedded-jwk",
-    ),
-    pytest.param(lambda: bearer(tokens.mint(c(), alg="RS512")), id="RS512"),
-    pytest.param(lambda: bearer(tokens.mint(c(), alg="PS256")), id="PS256"),
-    pytest.param(lambda: bearer(tokens.mint(c(), key=tokens.ec_key(), alg="ES256")), id="ES256"),
-    pytest.param(lambda: bearer(tokens.tamper(good(), sub=str(uuid.uuid4()))), id="tampered-sub"),
-    pytest.param(lambda: bearer(tokens.mint(c(lifetime=-120))), id="expired"),
-    pytest.param(lambda: bearer(tokens.mint(c(nbf=2**31))), id="nbf-future"),
-    pytest.param(lambda: bearer(tokens.mint(c(drop=("exp",)))), id="no-exp"),
-    pytest.param(lambda: bearer(tokens.mint(c(iss=ISS + "/"))), id="iss-trailing-slash"),
-    pytest.param(lambda: bearer(tokens.mint(c(iss=ISS[:-1]))), id="iss-prefix"),
-    pytest.param(lambda: bearer(tokens.mint(c(iss=tokens.issuer("us-east-1_Other1")))), id="other-pool"),
-    pytest.param(lambda: bearer(tokens.mint(c(client_id="otherclient"))), id="other-client"),
-    pytest.param(lambda: bearer(tokens.mint(c(token_use="id"))), id="id-token"),
-    pytest.param(lambda: bearer("eyJjdHkiOiJKV1QiLCJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d"), id="refresh-opaque"),
-    pytest.param(lambda: bearer(tokens.mint(c(drop=("sub",)))), id="no-sub"),
-    pytest.param(lambda: bearer(tokens.mint(c(sub="admin"))), id="sub-not-uuid"),
-    pytest.param(lambda: bearer("a" * 65536), id="64KB-token"),
-    pytest.param(lambda: bearer("no-dots-at-all"), id="no-dots"),
-    pytest.param(lambda: bearer("!!!.@@@.###"), id="bad-base64"),
-    pytest.param(lambda: bearer(tokens.segments(b"[1]", c(), b"s")), id="header-not-object"),
-    pytest.param(lambda: bearer(tokens.segments(b"{nope", c(), b"s")), id="header-not-json"),
-    pytest.param(lambda: {"Authorization": "Bearer"}, id="bearer-alone"),
-    pytest.param(lambda: {"Authorization": "Bearer "}, id="bearer-empty"),
-    pytest.param(lambda: {"Authorization": f"Bearer  {good()}"}, id="two-spaces"),
-    pytest.param(lambda: {"Authorization": f"Bearer {good()} {good()}"}, id="two-tokens"),
-    pytest.param(lambda: {"Authorization": f"Bearer {good()}é"}, id="non-ascii"),
+FORGE = hostile.Forge(ISS, CLIENT, SUB)
+HOSTILE: list[Any] = [  # shared with tests/e2e/test_auth_http.py
+    pytest.param(lambda case=case: {"Authorization": case.value(FORGE)}, id=case.id) for case in hostile.CASES
 ]
 
 
