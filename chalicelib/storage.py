@@ -36,7 +36,11 @@ class StoredObject:
 
 
 def _missing(exc: ClientError) -> bool:
-    return exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
+    # Without s3:ListBucket (Locker's role deliberately lacks it), S3 answers a
+    # missing key with 403 rather than 404; the key is Locker's own, so 403
+    # here means "not there" as far as any caller can tell.
+    code = exc.response.get("Error", {}).get("Code")
+    return code in ("404", "NoSuchKey", "NotFound", "403", "AccessDenied")
 
 
 class Storage:

@@ -64,3 +64,36 @@ def test_regional_virtual_host_urls_on_aws(monkeypatch: Any) -> None:
     assert url.startswith("https://locker-files.s3.eu-west-1.amazonaws.com/users/u/f?")
     assert "X-Amz-Algorithm=AWS4-HMAC-SHA256" in url
     assert "if-none-match" in url
+
+
+class _Refusing:
+    """An S3 client that answers like S3 does for a missing key to a role without ListBucket."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def _refuse(self, operation: str) -> None:
+        from botocore.exceptions import ClientError
+
+        raise ClientError({"Error": {"Code": self.code, "Message": "Forbidden"}}, operation)
+
+    def head_object(self, **_: Any) -> None:
+        self._refuse("HeadObject")
+
+    def get_object(self, **_: Any) -> None:
+        self._refuse("GetObject")
+
+
+def test_a_missing_key_is_missing_even_when_s3_says_403() -> None:
+    for code in ("403", "AccessDenied", "404", "NoSuchKey"):
+        storage = Storage(_Refusing(code), "bucket")
+        assert storage.head("users/u/f") is None
+        assert storage.first_bytes("users/u/f", 16) == b""
+
+
+def test_other_s3_errors_are_not_hidden() -> None:
+    import pytest
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError):
+        Storage(_Refusing("SlowDown"), "bucket").head("users/u/f")
