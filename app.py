@@ -19,6 +19,7 @@ from chalicelib.gateway import current_principal
 app = Chalice(app_name="locker")
 app.log.setLevel(logging.INFO)  # Chalice defaults its logger (and so locker.*) to ERROR
 app.register_middleware(gateway.middleware, "http")
+runtime.fail_fast_in_lambda(os.environ)
 AUTHORIZER = deployment.gateway_authorizer(os.environ)
 FILE_PATHS = ("/files", "/files/{file_id}", "/files/{file_id}/complete", "/files/{file_id}/download")
 

@@ -138,7 +138,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
     pool = read.checked(
         USER_POOL_ID,
         read.text(USER_POOL_ID),
-        lambda p: bool(_POOL_RE.match(p)),
+        lambda p: not p or bool(_POOL_RE.match(p)),
         "must look like <region>_<id>",
     )
     clients = read.words(CLIENT_IDS)
@@ -152,7 +152,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
     types = read.words(ALLOWED_TYPES, DEFAULT_TYPES)
     read.checked(ALLOWED_TYPES, types, lambda t: all("/" in x for x in t), "must be MIME types")
     cursor_key = read.text(CURSOR_KEY)
-    read.checked(CURSOR_KEY, cursor_key, lambda k: len(k) >= 32, "must be at least 32 characters")
+    read.checked(CURSOR_KEY, cursor_key, lambda k: not k or len(k) >= 32, "must be at least 32 characters")
     origin = env.get(WEB_ORIGIN, "").strip() or None
     read.checked(
         WEB_ORIGIN,

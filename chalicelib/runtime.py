@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Mapping
+
 from chalicelib import aws, config
 from chalicelib.dynamo_records import DynamoRecords
 from chalicelib.service import Locker
@@ -29,3 +32,17 @@ def reset() -> None:
     _locker = None
     config.reset()
     aws.reset()
+
+
+def fail_fast_in_lambda(env: Mapping[str, str]) -> None:
+    """In Lambda, refuse to start with bad settings: one log line naming every problem.
+
+    Outside Lambda (``chalice package``, tests) settings are loaded on first use.
+    """
+    if not env.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return
+    try:
+        config.get()
+    except config.ConfigError as exc:
+        print(f"[FATAL] {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(1) from None

@@ -70,3 +70,26 @@ def test_overrides_for_the_emulator() -> None:
     assert settings.jwks_url.startswith("http://127.0.0.1:5000/")
     assert settings.issuer.startswith("https://cognito-idp.")
     assert settings.token_uses == {"access", "id"}
+
+
+def test_a_missing_value_is_named_once() -> None:
+    with pytest.raises(config.ConfigError) as caught:
+        config.load({k: v for k, v in GOOD.items() if k != "LOCKER_CURSOR_KEY"})
+    assert str(caught.value).count("LOCKER_CURSOR_KEY") == 1
+
+
+def test_lambda_refuses_to_start_with_bad_settings() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOCKER_")}
+    env.update({"AWS_LAMBDA_FUNCTION_NAME": "locker-dev", "AWS_REGION": "eu-west-1", "LOCKER_BUCKET": "b"})
+    started = subprocess.run(
+        [sys.executable, "-c", "import app"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert started.returncode == 1
+    lines = started.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("[FATAL] Locker settings are invalid:")
+    assert "LOCKER_TABLE is required" in lines[0] and "LOCKER_BUCKET" not in lines[0]
