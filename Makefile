@@ -11,8 +11,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | cksum | cut -d' ' -f1)
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: help run test check lint format typecheck test-unit test-integration test-e2e \
-	    token postman browser-deps package lint-infra bench clean
+.PHONY: help run test check lint format typecheck test-unit test-web test-integration test-e2e \
+	    token postman client-deps browser-deps package lint-infra test-infra bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -34,7 +34,7 @@ token: $(STAMP) ## Print a fresh access token (USER=, PASSWORD= optional)
 
 test: check ## Run every check and test suite (what CI runs)
 
-check: lint typecheck test-unit test-integration test-e2e
+check: lint typecheck lint-infra test-unit test-web test-integration test-infra test-e2e
 
 lint: $(STAMP) ## ruff lint + format check
 	$(BIN)/ruff check .
@@ -50,11 +50,37 @@ typecheck: $(STAMP) ## mypy --strict on app.py, chalicelib and scripts
 test-unit: $(STAMP) ## Unit tests: no network, in-process moto
 	$(PYTEST) tests/unit -q
 
+test-web: ## The SPA's own unit tests (node --test; no dependencies)
+	cd web && node --test test/*.test.js
+
 test-integration: $(STAMP) ## Adapters against a real emulator server
 	$(PYTEST) tests/integration -q
 
-test-e2e: $(STAMP) ## HTTP against the full local stack, started by the tests
+test-e2e: $(STAMP) client-deps ## HTTP, Postman, curl and browser tests against the local stack they start
 	$(PYTEST) tests/e2e -q
 
+client-deps: postman/node_modules/.package-lock.json browser-deps ## newman (npm), chromium + curl (apt) for e2e
+
+browser-deps: ## Debian's chromium (and curl) for the browser and curl tests (apt-get; root or sudo)
+	@bash scripts/browser_deps.sh
+
+postman/node_modules/.package-lock.json: postman/package.json postman/package-lock.json
+	npm ci --prefix postman --no-audit --no-fund --loglevel=error
+
+POSTMAN_ENV ?= .local/locker.postman_environment.json
+
+postman: postman/node_modules/.package-lock.json ## Run the Postman collection with newman against `make run`
+	@test -f $(POSTMAN_ENV) || { echo "$(POSTMAN_ENV) not found: start the stack first with make run" >&2; exit 1; }
+	postman/node_modules/.bin/newman run postman/locker.postman_collection.json -e $(POSTMAN_ENV) --working-dir . --bail
+
+package: $(STAMP) ## Build out/sam.json + out/deployment.zip for AWS (fetches Lambda wheels from PyPI)
+	$(BIN)/python -m scripts.package --out out
+
+lint-infra: package ## cfn-lint the packaged template: no errors, no warnings
+	$(BIN)/cfn-lint out/sam.json
+
+test-infra: $(STAMP) ## Packaged template, IAM and Lambda zip checks (packages into a temp dir)
+	$(PYTEST) tests/infra -q
+
 clean: ## Remove the venv and generated files
-	rm -rf $(VENV) .local out .pytest_cache .mypy_cache .ruff_cache postman/node_modules
+	rm -rf $(VENV) .local out .pytest_cache .mypy_cache .ruff_cache postman/node_modules .chalice/deployments

@@ -27,6 +27,7 @@ from moto.moto_server import werkzeug_app
 from werkzeug.serving import BaseWSGIServer, make_server, select_address_family
 
 from scripts.cognito_cors import CognitoCors
+from scripts.dynamodb_lock import SerializedDynamoDB
 from scripts.s3gate import S3Gate
 
 CREDENTIALS: dict[str, str] = {"testing": "testing"}
@@ -87,7 +88,7 @@ def start(host: str = "127.0.0.1", port: int = 5000) -> Emulator:
             "import scripts.emulator first or export the variable"
         )
     dispatcher = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
-    app = CognitoCors(S3Gate(dispatcher, CREDENTIALS))
+    app = SerializedDynamoDB(CognitoCors(S3Gate(dispatcher, CREDENTIALS)))
     sock = _listen(host, port)
     try:  # werkzeug would print and sys.exit() on a busy port; hand it our socket instead
         server = make_server(

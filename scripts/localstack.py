@@ -77,23 +77,6 @@ def _stage_environment() -> dict[str, str]:
     return values
 
 
-def _api_server(port: int) -> Any:
-    from chalice.cli.factory import CLIFactory
-    from chalice.local import ThreadedHTTPServer, create_local_server
-
-    # socketserver's default listen backlog of 5 resets connections when a
-    # browser or a test opens a few dozen at once.
-    ThreadedHTTPServer.request_queue_size = 128
-    ThreadedHTTPServer.daemon_threads = True
-
-    factory = CLIFactory(project_dir=str(ROOT), environ=os.environ)
-    config = factory.create_config_obj(chalice_stage_name="local")
-    app = factory.load_chalice_app(config.environment_variables)
-    server = create_local_server(app, config, "127.0.0.1", port)
-    threading.Thread(target=server.server.serve_forever, name="api", daemon=True).start()
-    return server
-
-
 def start(options: Options) -> tuple[dict[str, Any], list[Callable[[], None]]]:
     """Bring the whole stack up; returns stack.json's content and what to stop."""
     api_port = _free_port(options.api_port, "LOCKER_API_PORT")
@@ -122,7 +105,7 @@ def start(options: Options) -> tuple[dict[str, Any], list[Callable[[], None]]]:
     import boto3
 
     from chalicelib import runtime
-    from scripts import cognito, resources, seed, webserver
+    from scripts import cognito, local_api, resources, seed, webserver
 
     bucket, table = stage["LOCKER_BUCKET"], stage["LOCKER_TABLE"]
     resources.create_resources(boto3.client("dynamodb"), boto3.client("s3"), table, bucket, web_url)
@@ -138,7 +121,7 @@ def start(options: Options) -> tuple[dict[str, Any], list[Callable[[], None]]]:
     )
     runtime.reset()
     seeded = seed.seed(runtime.locker(), demo_sub, ROOT / "assets")
-    api = _api_server(api_port)
+    api = local_api.serve(ROOT, "local", api_port)
     api_url = f"http://127.0.0.1:{api_port}"
     cognito_endpoint = f"{aws.url}/"
     web = webserver.serve(
