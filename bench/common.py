@@ -20,22 +20,32 @@ def _per_call(fn: Callable[[], object], inner: int) -> float:
 
 
 def alternate(
-    a: Callable[[], object], b: Callable[[], object], rounds: int, inner: int
+    a: Callable[[], object],
+    b: Callable[[], object],
+    rounds: int,
+    inner: int,
+    reset: Callable[[], object] | None = None,
 ) -> tuple[float, float]:
-    """Median seconds per call of ``a`` and of ``b``, timed in alternating rounds of ``inner`` calls."""
+    """Median seconds per call of ``a`` and of ``b``, timed in alternating rounds of ``inner`` calls.
+
+    ``reset``, if given, runs untimed before every batch of either side, so both
+    start from the same state (e.g. a table emptied of what the last batch wrote).
+    """
     if rounds < 1 or inner < 1:
         raise ValueError("rounds and inner must be at least 1")
     a(), b()  # warm both before timing
     a_times: list[float] = []
     b_times: list[float] = []
     for _ in range(rounds):
-        a_times.append(_per_call(a, inner))
-        b_times.append(_per_call(b, inner))
+        for fn, times in ((a, a_times), (b, b_times)):
+            if reset is not None:
+                reset()
+            times.append(_per_call(fn, inner))
     return statistics.median(a_times), statistics.median(b_times)
 
 
-def row(metric: str, locker_s: float, baseline_s: float, target: float) -> dict[str, object]:
-    """One result row, as ``make bench`` collects them."""
+def row(metric: str, locker_s: float, baseline_s: float, target: float | None) -> dict[str, object]:
+    """One result row, as ``make bench`` collects them (``target`` None: informational, no verdict)."""
     ratio = locker_s / baseline_s if baseline_s else float("inf")
     return {
         "metric": metric,
@@ -48,10 +58,14 @@ def row(metric: str, locker_s: float, baseline_s: float, target: float) -> dict[
 
 def print_row(result: dict[str, object]) -> None:
     """Print a row: metric, both times in microseconds, the ratio and whether it meets the target."""
-    ratio, target = float(str(result["ratio"])), float(str(result["target"]))
-    verdict = "ok" if ratio <= target else "MISSED"
+    ratio = float(str(result["ratio"]))
+    if result["target"] is None:
+        judged = "(informational)"
+    else:
+        target = float(str(result["target"]))
+        judged = f"(target <= {target:.2f}) {'ok' if ratio <= target else 'MISSED'}"
     print(
         f"{result['metric']:<40} locker {float(str(result['locker_s'])) * 1e6:9.1f} us"
         f"  baseline {float(str(result['baseline_s'])) * 1e6:9.1f} us"
-        f"  ratio {ratio:5.2f} (target <= {target:.2f}) {verdict}"
+        f"  ratio {ratio:5.2f} {judged}"
     )
