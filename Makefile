@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt co
 PYTEST := $(BIN)/python -m pytest
 
 .PHONY: help run test check lint format typecheck test-unit test-web test-integration test-e2e \
-	    token postman client-deps browser-deps package lint-infra test-infra bench clean
+	    token postman client-deps browser-deps package lint-infra test-infra bench bench-smoke clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -81,6 +81,12 @@ lint-infra: package ## cfn-lint the packaged template: no errors, no warnings
 
 test-infra: $(STAMP) ## Packaged template, IAM and Lambda zip checks (packages into a temp dir)
 	$(PYTEST) tests/infra -q
+
+bench: $(STAMP) ## Benchmarks: Locker/baseline ratios, writes bench/RESULTS.md (~2 min; not part of make test)
+	$(BIN)/python -m bench
+
+bench-smoke: $(STAMP) ## Every benchmark for a few iterations (~10 s; checks nothing on time)
+	$(BIN)/python -m bench --smoke
 
 clean: ## Remove the venv and generated files
 	rm -rf $(VENV) .local out .pytest_cache .mypy_cache .ruff_cache postman/node_modules .chalice/deployments

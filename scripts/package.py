@@ -9,11 +9,14 @@ Lambda-compatible wheels from PyPI and caches them in ``.chalice/deployments``.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
 from pathlib import Path
 from subprocess import run
+
+from scripts.bytecode import add_bytecode, runtime_matches
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "infra" / "template.json"
@@ -51,6 +54,15 @@ def package(out_dir: Path, stage: str = STAGE) -> float:
     env.setdefault("AWS_DEFAULT_REGION", DEFAULT_REGION)
     started = time.monotonic()
     run(chalice_command(out_dir, stage), check=True, env=env, cwd=ROOT)
+    runtimes = {
+        resource["Properties"].get("Runtime")
+        for resource in json.loads((out_dir / "sam.json").read_text())["Resources"].values()
+        if resource["Type"] == "AWS::Serverless::Function"
+    }
+    if len(runtimes) == 1 and runtime_matches(runtimes.pop() or ""):
+        add_bytecode(out_dir / "deployment.zip")
+    else:
+        print("not adding bytecode: this Python is not the Lambda runtime's version", file=sys.stderr)
     return time.monotonic() - started
 
 

@@ -51,7 +51,7 @@ def test_zip_holds_no_dev_tool_or_project_folder(packaged: Packaged, name: str) 
 
 def test_zip_holds_the_app_and_runtime_dependencies(packaged: Packaged) -> None:
     assert set(RUNTIME_TOP) <= _top_levels(packaged.zip_names)
-    chalice = {n for n in packaged.zip_names if n.startswith("chalice/")}
+    chalice = {n for n in packaged.zip_names if n.startswith("chalice/") and "/__pycache__/" not in n}
     assert chalice
     assert chalice <= CHALICE_RUNTIME
 
@@ -71,3 +71,20 @@ def test_cfn_lint_finds_no_error_or_warning(packaged: Packaged) -> None:
         check=False,
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+
+
+def test_zip_carries_bytecode_lambda_can_use_without_writing(packaged: Packaged) -> None:
+    """Lambda's code directory is read-only: without bytecode in the zip it recompiles every cold start."""
+    import importlib.util
+    import zipfile
+
+    sources = [n for n in packaged.zip_names if n.endswith(".py")]
+    tag = sys.implementation.cache_tag
+    with zipfile.ZipFile(packaged.out_dir / "deployment.zip") as archive:
+        for source in sources:
+            folder, _, name = source.rpartition("/")
+            cached = f"{folder}/__pycache__/{name[:-3]}.{tag}.pyc".lstrip("/")
+            assert cached in packaged.zip_names, cached
+        header = archive.read(f"chalicelib/__pycache__/auth.{tag}.pyc")[:8]
+    assert header[:4] == importlib.util.MAGIC_NUMBER
+    assert int.from_bytes(header[4:8], "little") == 0b01  # hash-based, not checked against the source
