@@ -138,6 +138,7 @@ class Locker:
         problem = self._mismatch(record, stored.size, stored.content_type, stored.sha256)
         if problem is None:
             if self.records.mark_ready(record, self._now()):
+                log.info("file %s is ready", record.id)
                 return record.evolve(status=READY, updated_at=self._now(), expires_at=None)
             return self._after_race(record)
         self.storage.delete(record.key)

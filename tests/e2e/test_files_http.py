@@ -181,3 +181,14 @@ def test_cors_allows_exactly_the_web_origin(stack: Stack) -> None:
         timeout=10,
     )
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_ten_parallel_completions_make_one_transition(alice: Api, stack: Stack) -> None:
+    created = alice.declare(PNG).json()
+    file_id = created["file"]["id"]
+    assert put(created["upload"], PNG).status_code == 200
+    with ThreadPoolExecutor(10) as pool:
+        answers = list(pool.map(lambda _: alice.call("POST", f"/files/{file_id}/complete"), range(10)))
+    assert {a.status_code for a in answers} == {200}
+    assert len({a.text for a in answers}) == 1  # the same file, the same updatedAt, for everyone
+    assert stack.log_path.read_text().count(f"file {file_id} is ready") == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -69,12 +70,37 @@ def aws() -> Iterator[dict[str, Any]]:
         yield {"s3": s3, "dynamodb": dynamodb}
 
 
+class SerializedClient:
+    """A boto3 client whose calls run one at a time.
+
+    DynamoDB evaluates conditions and transactions atomically; in-process moto
+    does not (a failed transaction even restores a stale copy of the table), so
+    concurrency tests would otherwise measure moto's race, not Locker's logic.
+    The local stack's emulator does the same (scripts/dynamodb_lock.py).
+    """
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._client, name)
+        if not callable(attribute):
+            return attribute
+
+        def serialized(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return attribute(*args, **kwargs)
+
+        return serialized
+
+
 @pytest.fixture(params=["memory", "dynamodb"])
 def records(request: pytest.FixtureRequest, aws: dict[str, Any]) -> Any:
     """Both Records implementations: the contract tests run against each."""
     if request.param == "memory":
         return InMemoryRecords()
-    return DynamoRecords(aws["dynamodb"], TABLE)
+    return DynamoRecords(SerializedClient(aws["dynamodb"]), TABLE)
 
 
 @pytest.fixture

@@ -100,10 +100,20 @@ def test_a_mismatching_upload_is_deleted_and_rejected(
 def test_ten_concurrent_completions_make_one_transition(locker: Locker, aws: dict[str, Any]) -> None:
     created = declare(locker)
     upload(aws, created, PNG)
+    transitions = []
+    mark_ready = locker.records.mark_ready
+
+    def counted(record: Any, now: int) -> bool:
+        moved = bool(mark_ready(record, now))
+        transitions.append(moved)
+        return moved
+
+    locker.records.mark_ready = counted  # type: ignore[method-assign]
     with ThreadPoolExecutor(10) as pool:
         results = list(pool.map(lambda _: locker.complete(ALICE, created["file"]["id"]), range(10)))
     assert {r["file"]["status"] for r in results} == {"ready"}
     assert len({r["file"]["updatedAt"] for r in results}) == 1
+    assert transitions.count(True) == 1
     assert locker.records.usage(ALICE) == Usage(len(PNG), 1)
 
 
