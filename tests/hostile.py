@@ -20,6 +20,15 @@ import jwt
 
 from tests import tokens
 
+# Every route that needs a token (ids need not exist: authentication comes first).
+FILE_ROUTES = [
+    ("GET", "/files"),
+    ("POST", "/files"),
+    ("GET", "/files/01J0000000000000000000000"),
+    ("POST", "/files/01J0000000000000000000000/complete"),
+    ("GET", "/files/01J0000000000000000000000/download"),
+    ("DELETE", "/files/01J0000000000000000000000"),
+]
 MALFORMED = "malformed bearer credentials"
 NOT_JWS = "not a compact JWS"
 ALG = "alg is not RS256"

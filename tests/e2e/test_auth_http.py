@@ -34,14 +34,6 @@ GENERIC_401 = {"Code": "UnauthorizedError", "Message": "A valid access token is 
 BAD_TOKEN = 'Bearer error="invalid_token"'
 NO_TOKEN = 'Bearer realm="locker"'
 PNG = (ROOT / "assets" / "1.png").read_bytes()
-FILE_ROUTES = [
-    ("GET", "/files"),
-    ("POST", "/files"),
-    ("GET", "/files/01J0000000000000000000000"),
-    ("POST", "/files/01J0000000000000000000000/complete"),
-    ("GET", "/files/01J0000000000000000000000/download"),
-    ("DELETE", "/files/01J0000000000000000000000"),
-]
 
 
 @dataclass(frozen=True)
@@ -281,7 +273,7 @@ def test_odd_header_bytes_never_break_the_server(stack: Stack, lines: bytes, cha
         assert_refused(answer, challenge)
 
 
-@pytest.mark.parametrize(("method", "path"), FILE_ROUTES)
+@pytest.mark.parametrize(("method", "path"), hostile.FILE_ROUTES)
 def test_every_files_route_refuses_missing_and_forged_tokens(
     stack: Stack, forge: hostile.Forge, method: str, path: str
 ) -> None:

@@ -307,17 +307,7 @@ def test_plain_chalice_lets_a_forged_token_through_and_locker_does_not(fetcher: 
     assert response.json_body == GENERIC_401
 
 
-FILE_ROUTES = [
-    ("GET", "/files"),
-    ("POST", "/files"),
-    ("GET", "/files/01J0000000000000000000000"),
-    ("POST", "/files/01J0000000000000000000000/complete"),
-    ("GET", "/files/01J0000000000000000000000/download"),
-    ("DELETE", "/files/01J0000000000000000000000"),
-]
-
-
-@pytest.mark.parametrize(("method", "path"), FILE_ROUTES)
+@pytest.mark.parametrize(("method", "path"), hostile.FILE_ROUTES)
 def test_the_real_app_refuses_missing_and_forged_tokens(
     fetcher: tokens.FakeFetcher, method: str, path: str
 ) -> None:
