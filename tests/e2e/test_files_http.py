@@ -192,3 +192,14 @@ def test_ten_parallel_completions_make_one_transition(alice: Api, stack: Stack) 
     assert {a.status_code for a in answers} == {200}
     assert len({a.text for a in answers}) == 1  # the same file, the same updatedAt, for everyone
     assert stack.log_path.read_text().count(f"file {file_id} is ready") == 1
+
+
+def test_users_made_with_the_emulators_cognito_api_can_use_locker(stack: Stack) -> None:
+    """API.md: admin_create_user + admin_set_user_password, then USER_PASSWORD_AUTH, as in real Cognito."""
+    admin, pool = stack.aws("cognito-idp"), stack.info["userPoolId"]
+    username = f"carol-{uuid.uuid4().hex[:8]}"
+    admin.admin_create_user(UserPoolId=pool, Username=username, TemporaryPassword="Temp-pass-1")
+    admin.admin_set_user_password(UserPoolId=pool, Username=username, Password="Passw0rd!", Permanent=True)
+    token = stack.login(username, "Passw0rd!")["AccessToken"]
+    answer = requests.get(stack.api + "/files", headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert (answer.status_code, answer.json()) == (200, {"items": [], "nextCursor": None})
