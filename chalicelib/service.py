@@ -11,7 +11,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib import cursor, sniff
+from chalicelib import cursor
+from chalicelib.completion import Completion
 from chalicelib.config import Settings
 from chalicelib.errors import ConflictError, TooManyRequestsError, UnprocessableEntityError, file_not_found
 from chalicelib.model import DELETING, PENDING, READY, REJECTED, FileRecord, is_file_id, iso, new_file_id
@@ -41,6 +42,7 @@ class Locker:
         self.records = records
         self.storage = storage
         self._clock = clock
+        self._completion = Completion(records, storage, self._now)
 
     def _now(self) -> int:
         return int(self._clock())
@@ -125,47 +127,7 @@ class Locker:
             ConflictError: the bytes have not arrived yet, or the file was rejected.
             UnprocessableEntityError: the object does not match; it is deleted and the file rejected.
         """
-        return {"file": self._complete(self._owned(owner, file_id)).to_api()}
-
-    def _complete(self, record: FileRecord) -> FileRecord:
-        if record.status == READY:
-            return record
-        if record.status == REJECTED:
-            raise ConflictError(f"file was rejected: {record.rejected_reason}")
-        stored = self.storage.head(record.key)
-        if stored is None:
-            raise ConflictError("upload not received yet")
-        problem = self._mismatch(record, stored.size, stored.content_type, stored.sha256)
-        if problem is None:
-            if self.records.mark_ready(record, self._now()):
-                log.info("file %s is ready", record.id)
-                return record.evolve(status=READY, updated_at=self._now(), expires_at=None)
-            return self._after_race(record)
-        self.storage.delete(record.key)
-        if not self.records.reject(record, problem, self._now()):
-            return self._after_race(record)
-        log.info("rejected upload %s: %s", record.id, problem)
-        raise UnprocessableEntityError(f"upload does not match what was declared: {problem}")
-
-    def _mismatch(self, record: FileRecord, size: int, content_type: str, sha256: str | None) -> str | None:
-        if size != record.size:
-            return f"size is {size} bytes, {record.size} were declared"
-        if content_type != record.content_type:
-            return f"content type is {content_type or 'missing'}, {record.content_type} was declared"
-        if record.sha256 is not None and sha256 is not None and sha256 != record.sha256:
-            return "sha256 does not match the declared digest"
-        if not sniff.matches(record.content_type, self.storage.first_bytes(record.key, sniff.SNIFF_BYTES)):
-            return f"content is not {record.content_type}"
-        return None
-
-    def _after_race(self, record: FileRecord) -> FileRecord:
-        """Another completion moved the file first: answer from where it ended up."""
-        current = self.records.get(record.owner, record.id)
-        if current is None or not current.visible(self._now()):
-            raise file_not_found()
-        if current.status == PENDING:
-            raise ConflictError("upload is being completed, try again")
-        return self._complete(current)
+        return {"file": self._completion.run(self._owned(owner, file_id)).to_api()}
 
     def download(self, owner: str, file_id: str) -> dict[str, Any]:
         """A short-lived GET URL for a ready file.
@@ -209,7 +171,7 @@ class Locker:
             self.storage.delete(key)
             return
         try:
-            self._complete(record)
+            self._completion.run(record)
         except (ConflictError, UnprocessableEntityError) as exc:
             log.info("completion of %s from the bucket event: %s", record.id, exc)
 

@@ -1,0 +1,78 @@
+"""Completion: the one check that turns a pending upload into a ready file, or rejects it.
+
+``POST /files/{id}/complete`` and the bucket's Object Created event both run
+``Completion.run``. The object must exist and match what was declared (size,
+stored type, checksum, first bytes); a mismatch deletes the object and rejects
+the file, giving its quota back. ``pending -> ready`` is one conditional write,
+so any number of concurrent completions make exactly one transition.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from chalicelib import sniff
+from chalicelib.errors import ConflictError, UnprocessableEntityError, file_not_found
+from chalicelib.model import PENDING, READY, REJECTED, FileRecord
+from chalicelib.records import Records
+from chalicelib.storage import Storage
+
+log = logging.getLogger("locker.files")
+
+
+class Completion:
+    """Completes uploads for one records store and bucket."""
+
+    def __init__(self, records: Records, storage: Storage, now: Callable[[], int]) -> None:
+        self.records = records
+        self.storage = storage
+        self._now = now
+
+    def run(self, record: FileRecord) -> FileRecord:
+        """Check the uploaded object against ``record`` and make the file ready.
+
+        Raises:
+            ConflictError: the bytes have not arrived yet, or the file was rejected.
+            UnprocessableEntityError: the object does not match; it is deleted and the file rejected.
+            NotFoundError: the file vanished meanwhile.
+        """
+        if record.status == READY:
+            return record
+        if record.status == REJECTED:
+            raise ConflictError(f"file was rejected: {record.rejected_reason}")
+        stored = self.storage.head(record.key)
+        if stored is None:
+            raise ConflictError("upload not received yet")
+        problem = self._mismatch(record, stored.size, stored.content_type, stored.sha256)
+        if problem is None:
+            now = self._now()
+            if self.records.mark_ready(record, now):
+                log.info("file %s is ready", record.id)
+                return record.evolve(status=READY, updated_at=now, expires_at=None)
+            return self._after_race(record)
+        self.storage.delete(record.key)
+        if not self.records.reject(record, problem, self._now()):
+            return self._after_race(record)
+        log.info("rejected upload %s: %s", record.id, problem)
+        raise UnprocessableEntityError(f"upload does not match what was declared: {problem}")
+
+    def _mismatch(self, record: FileRecord, size: int, content_type: str, sha256: str | None) -> str | None:
+        if size != record.size:
+            return f"size is {size} bytes, {record.size} were declared"
+        if content_type != record.content_type:
+            return f"content type is {content_type or 'missing'}, {record.content_type} was declared"
+        if record.sha256 is not None and sha256 is not None and sha256 != record.sha256:
+            return "sha256 does not match the declared digest"
+        if not sniff.matches(record.content_type, self.storage.first_bytes(record.key, sniff.SNIFF_BYTES)):
+            return f"content is not {record.content_type}"
+        return None
+
+    def _after_race(self, record: FileRecord) -> FileRecord:
+        """Another completion moved the file first: answer from where it ended up."""
+        current = self.records.get(record.owner, record.id)
+        if current is None or not current.visible(self._now()):
+            raise file_not_found()
+        if current.status == PENDING:
+            raise ConflictError("upload is being completed, try again")
+        return self.run(current)
