@@ -21,6 +21,9 @@ app.log.setLevel(logging.INFO)  # Chalice defaults its logger (and so locker.*) 
 app.register_middleware(gateway.middleware, "http")
 runtime.fail_fast_in_lambda(os.environ)
 AUTHORIZER = deployment.gateway_authorizer(os.environ)
+# Routes that take no body accept any Content-Type (curl -d '' sends a form type);
+# only POST /files reads a body, and it must be JSON (415 otherwise).
+ANY_BODY = ["*/*"]
 FILE_PATHS = ("/files", "/files/{file_id}", "/files/{file_id}/complete", "/files/{file_id}/download")
 
 
@@ -50,32 +53,32 @@ def create_file() -> Response:
     return Response(body=created, status_code=201)
 
 
-@app.route("/files", methods=["GET"], authorizer=AUTHORIZER)
+@app.route("/files", methods=["GET"], authorizer=AUTHORIZER, content_types=ANY_BODY)
 def list_files() -> dict[str, Any]:
     """The caller's files, newest first."""
     query = validation.list_query(_request().query_params)
     return runtime.locker().list(_owner(), query)
 
 
-@app.route("/files/{file_id}", methods=["GET"], authorizer=AUTHORIZER)
+@app.route("/files/{file_id}", methods=["GET"], authorizer=AUTHORIZER, content_types=ANY_BODY)
 def get_file(file_id: str) -> dict[str, Any]:
     """One of the caller's files."""
     return runtime.locker().get(_owner(), file_id)
 
 
-@app.route("/files/{file_id}/complete", methods=["POST"], authorizer=AUTHORIZER)
+@app.route("/files/{file_id}/complete", methods=["POST"], authorizer=AUTHORIZER, content_types=ANY_BODY)
 def complete_file(file_id: str) -> dict[str, Any]:
     """Check the uploaded bytes and make the file ready (idempotent)."""
     return runtime.locker().complete(_owner(), file_id)
 
 
-@app.route("/files/{file_id}/download", methods=["GET"], authorizer=AUTHORIZER)
+@app.route("/files/{file_id}/download", methods=["GET"], authorizer=AUTHORIZER, content_types=ANY_BODY)
 def download_file(file_id: str) -> dict[str, Any]:
     """A short-lived download URL for a ready file."""
     return runtime.locker().download(_owner(), file_id)
 
 
-@app.route("/files/{file_id}", methods=["DELETE"], authorizer=AUTHORIZER)
+@app.route("/files/{file_id}", methods=["DELETE"], authorizer=AUTHORIZER, content_types=ANY_BODY)
 def delete_file(file_id: str) -> Response:
     """Delete the object, its record and its quota."""
     runtime.locker().delete(_owner(), file_id)

@@ -203,3 +203,14 @@ def test_users_made_with_the_emulators_cognito_api_can_use_locker(stack: Stack) 
     token = stack.login(username, "Passw0rd!")["AccessToken"]
     answer = requests.get(stack.api + "/files", headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert (answer.status_code, answer.json()) == (200, {"items": [], "nextCursor": None})
+
+
+def test_routes_without_a_body_ignore_its_content_type(alice: Api) -> None:
+    created = alice.declare(PNG).json()
+    assert put(created["upload"], PNG).status_code == 200
+    form = {"Content-Type": "application/x-www-form-urlencoded"}  # what `curl -X POST -d ''` sends
+    completed = alice.call("POST", f"/files/{created['file']['id']}/complete", data=b"", headers=form)
+    assert (completed.status_code, completed.json()["file"]["status"]) == (200, "ready")
+    assert alice.call("DELETE", f"/files/{created['file']['id']}", headers=form).status_code == 204
+    refused = alice.call("POST", "/files", data=b"filename=a.png", headers=form)
+    assert (refused.status_code, refused.json()["Code"]) == (415, "UnsupportedMediaType")
