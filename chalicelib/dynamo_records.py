@@ -221,6 +221,3 @@ class DynamoRecords:
         )
         item = found.get("Item", {})
         return Usage(int(item.get("bytes", {"N": "0"})["N"]), int(item.get("files", {"N": "0"})["N"]))
-
-
-__all__ = ["DELETING", "DynamoRecords", "from_item", "to_item"]

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from chalicelib.model import COUNTED_STATUSES, DELETING, PENDING, READY, REJECTED, FileRecord
+from chalicelib.model import DELETING, PENDING, READY, REJECTED, FileRecord
 
 # How long a delete may stay half-done before the sweep finishes it.
 DELETE_GRACE = 300
@@ -156,6 +156,3 @@ class InMemoryRecords:
 
     def usage(self, owner: str) -> Usage:
         return self._usage.get(owner, Usage())
-
-
-__all__ = ["COUNTED_STATUSES", "Quota", "QuotaExceeded", "Records", "Usage"]

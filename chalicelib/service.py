@@ -47,12 +47,14 @@ class Locker:
     def _now(self) -> int:
         return int(self._clock())
 
-    def _owned(self, owner: str, file_id: str) -> FileRecord:
-        """The caller's visible record, or the one 404 for everything else."""
+    def _owned(self, owner: str, file_id: str, *, deleting_too: bool = False) -> FileRecord:
+        """The caller's visible record (or half-deleted one, if asked), or the one 404 for everything else."""
         if not is_file_id(file_id):
             raise file_not_found()
         record = self.records.get(owner, file_id)
-        if record is None or not record.visible(self._now()):
+        if record is None:
+            raise file_not_found()
+        if not record.visible(self._now()) and not (deleting_too and record.status == DELETING):
             raise file_not_found()
         return record
 
@@ -145,12 +147,7 @@ class Locker:
 
     def delete(self, owner: str, file_id: str) -> None:
         """Remove the object, the record and its quota; a retry finishes a half-done delete."""
-        if not is_file_id(file_id):
-            raise file_not_found()
-        record = self.records.get(owner, file_id)
-        if record is None or (record.status != DELETING and not record.visible(self._now())):
-            raise file_not_found()
-        self._delete(record)
+        self._delete(self._owned(owner, file_id, deleting_too=True))
 
     def _delete(self, record: FileRecord) -> None:
         if record.status != DELETING:
