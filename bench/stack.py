@@ -8,13 +8,12 @@ environment it builds is what cold-start subprocesses are given as well.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts import emulator  # before anything imports moto: it configures it
+from scripts import emulator, local_env  # emulator before anything imports moto: it configures it
 
 ROOT = Path(__file__).resolve().parent.parent
 USER = "bench@example.com"
@@ -73,31 +72,15 @@ class BenchStack:
         self.emulator.stop()
 
 
-def stage_environment() -> dict[str, str]:
-    """The ``local`` stage's environment variables (what ``chalice local`` would set)."""
-    stages = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]
-    values: dict[str, str] = stages["local"]["environment_variables"]
-    return dict(values)
-
-
 def start() -> BenchStack:
     """Start the emulator, provision everything, log the user in; also exports the env here."""
     from scripts import cognito, resources
 
     aws = emulator.start(port=0)
-    access_key, secret_key = next(iter(emulator.CREDENTIALS.items()))
-    env = stage_environment()
+    env = local_env.stage_environment()
     env.update(QUOTA)
-    env.update(
-        {
-            "AWS_ACCESS_KEY_ID": access_key,
-            "AWS_SECRET_ACCESS_KEY": secret_key,
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_REGION": REGION,
-            "AWS_ENDPOINT_URL": aws.url,
-        }
-    )
-    for name in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "LOCKER_WEB_ORIGIN"):
+    env.update(local_env.emulator_environment(aws.url, REGION))
+    for name in (*local_env.REAL_AWS_ONLY, "LOCKER_WEB_ORIGIN"):
         os.environ.pop(name, None)
     os.environ.update(env)
     stack = BenchStack(aws, env, "", "", env["LOCKER_TABLE"], env["LOCKER_BUCKET"])
@@ -108,11 +91,7 @@ def start() -> BenchStack:
     pool_id, client_id = cognito.create_pool(admin, "locker-bench")
     stack.sub = cognito.create_user(admin, pool_id, USER, PASSWORD)
     stack.token = cognito.login(aws.url, REGION, client_id, USER, PASSWORD)["AccessToken"]
-    pool_env = {
-        "LOCKER_USER_POOL_ID": pool_id,
-        "LOCKER_CLIENT_IDS": client_id,
-        "LOCKER_JWKS_URL": f"{aws.url}/{pool_id}/.well-known/jwks.json",
-    }
+    pool_env = local_env.pool_environment(aws.url, pool_id, client_id)
     env.update(pool_env)
     os.environ.update(pool_env)
     return stack

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scripts import emulator  # first: it configures moto before anything imports it
+from scripts import emulator, local_env  # emulator first: it configures moto before anything imports it
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,12 +71,6 @@ def _free_port(port: int, name: str) -> int:
         return int(probe.getsockname()[1])
 
 
-def _stage_environment() -> dict[str, str]:
-    stages = json.loads((ROOT / ".chalice" / "config.json").read_text())["stages"]
-    values: dict[str, str] = stages["local"]["environment_variables"]
-    return values
-
-
 def start(options: Options) -> tuple[dict[str, Any], list[Callable[[], None]]]:
     """Bring the whole stack up; returns stack.json's content and what to stop."""
     api_port = _free_port(options.api_port, "LOCKER_API_PORT")
@@ -85,22 +79,14 @@ def start(options: Options) -> tuple[dict[str, Any], list[Callable[[], None]]]:
         aws = emulator.start(port=options.emulator_port)
     except emulator.PortBusyError as error:
         raise SystemExit(str(error)) from None
-    stage = _stage_environment()
-    access_key, secret_key = next(iter(emulator.CREDENTIALS.items()))
+    stage = local_env.stage_environment()
     web_url = f"http://127.0.0.1:{web_port}"
     os.environ.update(stage)
-    os.environ.update(
-        {
-            "AWS_ACCESS_KEY_ID": access_key,
-            "AWS_SECRET_ACCESS_KEY": secret_key,
-            "AWS_DEFAULT_REGION": options.region,
-            "AWS_REGION": options.region,
-            "AWS_ENDPOINT_URL": aws.url,
-            "LOCKER_WEB_ORIGIN": web_url,
-        }
-    )
-    os.environ.pop("AWS_SESSION_TOKEN", None)
-    os.environ.pop("AWS_PROFILE", None)
+    aws_env = local_env.emulator_environment(aws.url, options.region)
+    os.environ.update(aws_env)
+    os.environ["LOCKER_WEB_ORIGIN"] = web_url
+    for name in local_env.REAL_AWS_ONLY:
+        os.environ.pop(name, None)
 
     import boto3
 
@@ -112,13 +98,7 @@ def start(options: Options) -> tuple[dict[str, Any], list[Callable[[], None]]]:
     admin = boto3.client("cognito-idp")
     pool_id, client_id = cognito.create_pool(admin, "locker-local")
     demo_sub = cognito.create_user(admin, pool_id, options.demo_user, options.demo_password)
-    os.environ.update(
-        {
-            "LOCKER_USER_POOL_ID": pool_id,
-            "LOCKER_CLIENT_IDS": client_id,
-            "LOCKER_JWKS_URL": f"{aws.url}/{pool_id}/.well-known/jwks.json",
-        }
-    )
+    os.environ.update(local_env.pool_environment(aws.url, pool_id, client_id))
     runtime.reset()
     seeded = seed.seed(runtime.locker(), demo_sub, ROOT / "assets")
     api = local_api.serve(ROOT, "local", api_port)
@@ -139,8 +119,8 @@ def start(options: Options) -> tuple[dict[str, Any], list[Callable[[], None]]]:
     stack = {
         "apiUrl": api_url,
         "awsEndpointUrl": aws.url,
-        "awsAccessKeyId": access_key,
-        "awsSecretAccessKey": secret_key,
+        "awsAccessKeyId": aws_env["AWS_ACCESS_KEY_ID"],
+        "awsSecretAccessKey": aws_env["AWS_SECRET_ACCESS_KEY"],
         "region": options.region,
         "userPoolId": pool_id,
         "clientId": client_id,
