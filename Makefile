@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | cksum | cut -d' ' -f1)
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: help run test check lint format typecheck test-unit test-web test-integration test-e2e \
+.PHONY: help run test check lint format typecheck test-unit test-web test-emulator test-integration test-e2e \
 	    token postman client-deps browser-deps package lint-infra test-infra bench bench-smoke clean
 
 help: ## List the targets
@@ -27,14 +27,14 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 venv: $(STAMP)
 
 run: $(STAMP) ## Serve Locker on the embedded emulator (Ctrl-C stops)
-	$(BIN)/python -m scripts.localstack
+	$(BIN)/python -m devstack.run
 
 token: $(STAMP) ## Print a fresh access token (USER=, PASSWORD= optional)
-	@$(BIN)/python -m scripts.token $(if $(filter command line,$(origin USER)),--user "$(USER)") $(if $(PASSWORD),--password "$(PASSWORD)")
+	@$(BIN)/python -m devstack.login $(if $(filter command line,$(origin USER)),--user "$(USER)") $(if $(PASSWORD),--password "$(PASSWORD)")
 
 test: check ## Run every check and test suite (what CI runs)
 
-check: lint typecheck lint-infra test-unit test-web test-integration test-infra test-e2e
+check: lint typecheck lint-infra test-unit test-web test-emulator test-integration test-infra test-e2e
 
 lint: $(STAMP) ## ruff lint + format check
 	$(BIN)/ruff check .
@@ -44,7 +44,7 @@ format: $(STAMP) ## Apply ruff's formatting and safe fixes
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-typecheck: $(STAMP) ## mypy --strict on app.py, chalicelib and scripts
+typecheck: $(STAMP) ## mypy --strict on app.py, chalicelib, devstack and scripts
 	$(BIN)/mypy
 
 test-unit: $(STAMP) ## Unit tests: no network, in-process moto
@@ -53,7 +53,10 @@ test-unit: $(STAMP) ## Unit tests: no network, in-process moto
 test-web: ## The SPA's own unit tests (node --test; no dependencies)
 	cd web && node --test test/*.test.js
 
-test-integration: $(STAMP) ## Adapters against a real emulator server
+test-emulator: $(STAMP) ## The emulator itself: SigV4 gate, S3 errors, atomic DynamoDB
+	$(PYTEST) tests/emulator -q
+
+test-integration: $(STAMP) ## Locker's DynamoDB and S3 adapters against the emulator server
 	$(PYTEST) tests/integration -q
 
 test-e2e: $(STAMP) client-deps ## HTTP, Postman, curl and browser tests against the local stack they start

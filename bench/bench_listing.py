@@ -25,7 +25,7 @@ from bench.partition_query import partition_queries
 from bench.stack import BenchStack
 from chalicelib.dynamo_records import to_item
 from chalicelib.model import READY, FileRecord, new_file_id
-from scripts.resources import create_table_request
+from devstack.resources import create_table_request
 
 TARGET = 1.2
 METRIC = "P3 GET /files, {n:,} others' records vs empty table"

@@ -20,7 +20,7 @@ _INDEX_NAME = 6  # position of index_name after hash_key in Table.query
 @contextmanager
 def partition_queries() -> Iterator[None]:
     """Make base-table Queries read one partition while the context is open."""
-    from moto.dynamodb.models.table import Table  # not at import: scripts.emulator configures moto first
+    from moto.dynamodb.models.table import Table  # not at import: the emulator configures moto first
 
     original = Table.query
 

@@ -1,6 +1,6 @@
 """A Locker deployment on the in-process emulator, for the benchmarks.
 
-Same wiring as ``make run`` (scripts/localstack.py): the emulator, the table and
+Same wiring as ``make run`` (devstack/run.py): the emulator, the table and
 bucket from infra/template.json, a user pool with one user and a real access
 token, and the ``local`` stage's settings from .chalice/config.json. The
 environment it builds is what cold-start subprocesses are given as well.
@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scripts import emulator, local_env  # emulator before anything imports moto: it configures it
+from devstack import environment  # first: it imports the emulator, which configures moto
+from devstack.emulator import server as emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 USER = "bench@example.com"
@@ -74,13 +75,13 @@ class BenchStack:
 
 def start() -> BenchStack:
     """Start the emulator, provision everything, log the user in; also exports the env here."""
-    from scripts import cognito, resources
+    from devstack import cognito, resources
 
     aws = emulator.start(port=0)
-    env = local_env.stage_environment()
+    env = environment.stage_environment()
     env.update(QUOTA)
-    env.update(local_env.emulator_environment(aws.url, REGION))
-    for name in (*local_env.REAL_AWS_ONLY, "LOCKER_WEB_ORIGIN"):
+    env.update(environment.emulator_environment(aws.url, REGION))
+    for name in (*environment.REAL_AWS_ONLY, "LOCKER_WEB_ORIGIN"):
         os.environ.pop(name, None)
     os.environ.update(env)
     stack = BenchStack(aws, env, "", "", env["LOCKER_TABLE"], env["LOCKER_BUCKET"])
@@ -91,7 +92,7 @@ def start() -> BenchStack:
     pool_id, client_id = cognito.create_pool(admin, "locker-bench")
     stack.sub = cognito.create_user(admin, pool_id, USER, PASSWORD)
     stack.token = cognito.login(aws.url, REGION, client_id, USER, PASSWORD)["AccessToken"]
-    pool_env = local_env.pool_environment(aws.url, pool_id, client_id)
+    pool_env = environment.pool_environment(aws.url, pool_id, client_id)
     env.update(pool_env)
     os.environ.update(pool_env)
     return stack

@@ -1,4 +1,4 @@
-"""Starts the real local stack (``python -m scripts.localstack``) for end-to-end tests.
+"""Starts the real local stack (``python -m devstack.run``) for end-to-end tests.
 
 It runs in its own process on free ports, exactly as ``make run`` does, so the
 tests talk HTTP to Chalice's local server, the emulator and the web server, and
@@ -18,7 +18,7 @@ from typing import Any
 
 import boto3
 
-from scripts import cognito
+from devstack import cognito
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 120
@@ -84,7 +84,7 @@ def start(state_dir: Path, extra_env: dict[str, str] | None = None) -> Stack:
     log_path = state_dir / "stack.log"
     with log_path.open("wb") as log:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
-            [sys.executable, "-m", "scripts.localstack"],
+            [sys.executable, "-m", "devstack.run"],
             cwd=ROOT,
             env=env,
             stdout=log,

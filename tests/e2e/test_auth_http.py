@@ -238,7 +238,7 @@ def test_the_app_client_check_is_what_protects_local_development(
 def test_duplicate_authorization_headers_are_refused(stack: Stack, demo_login: dict[str, Any]) -> None:
     """Two Authorization headers are refused whichever comes first, as behind API Gateway.
 
-    Chalice's own local server would keep only the first value; scripts/local_api.py joins
+    Chalice's own local server would keep only the first value; devstack/api_server.py joins
     repeated headers (RFC 9110), and Locker's bearer parsing refuses the joined value.
     """
     good, junk = f"Bearer {demo_login['AccessToken']}".encode(), b"Bearer junk.junk.junk"

@@ -1,51 +1,36 @@
-"""Integration fixtures: one real emulator server per session, on a free port.
+"""Integration fixtures: Locker's own adapters against the emulator server.
 
-Port 0 lets the suite run beside a developer's ``make run`` on port 5000.
-``emulator`` wipes all state before each test; fixtures that must outlive a
-test (module or session scope) use ``emulator_server`` instead.
+The emulator is the one ``make run`` uses (moto's server behind the S3 gate and
+the DynamoDB lock), reached over HTTP on a free port, so these tests exercise
+the wire format the adapters really send.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
-from botocore.config import Config
 
-from scripts.emulator import Emulator, start
+from chalicelib.dynamo_records import DynamoRecords
+from devstack.emulator.server import Emulator
+from devstack.resources import create_resources
+from tests.emulator.conftest import S3_CONFIG, emulator, emulator_server  # noqa: F401 (fixtures)
 
-S3_CONFIG = Config(signature_version="s3v4", s3={"addressing_style": "path"})
-
-
-@pytest.fixture(scope="session")
-def emulator_server() -> Iterator[Emulator]:
-    """The session's emulator, state shared across tests."""
-    server = start(port=0)
-    yield server
-    server.stop()
+TABLE = "integration-files"
+BUCKET = "integration-files-bucket"
 
 
 @pytest.fixture
-def emulator(emulator_server: Emulator) -> Emulator:
-    """The emulator, freshly reset: no buckets, tables or user pools."""
-    emulator_server.reset()
-    return emulator_server
+def aws(emulator: Emulator) -> dict[str, Any]:  # noqa: F811 (the fixture above)
+    """Clients on a freshly reset emulator holding Locker's table and bucket."""
+    s3 = boto3.client("s3", endpoint_url=emulator.url, config=S3_CONFIG)
+    dynamodb = boto3.client("dynamodb", endpoint_url=emulator.url)
+    create_resources(dynamodb, s3, TABLE, BUCKET, "http://127.0.0.1:8080")
+    return {"s3": s3, "dynamodb": dynamodb}
 
 
 @pytest.fixture
-def s3(emulator: Emulator) -> Any:
-    """A boto3 S3 client on the emulator: SigV4, path-style, like Locker's local config."""
-    return boto3.client("s3", endpoint_url=emulator.url, config=S3_CONFIG)
-
-
-@pytest.fixture
-def aws_endpoint(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Point every boto3 client (``chalicelib.aws`` included) at the emulator for one test."""
-    from chalicelib import aws
-
-    monkeypatch.setenv("AWS_ENDPOINT_URL", emulator.url)
-    aws.reset()
-    yield emulator.url
-    aws.reset()
+def records(aws: dict[str, Any]) -> DynamoRecords:
+    """The DynamoDB adapter on the emulator (no serialising wrapper: the emulator is atomic)."""
+    return DynamoRecords(aws["dynamodb"], TABLE)

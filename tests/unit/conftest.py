@@ -16,7 +16,7 @@ from chalicelib.dynamo_records import DynamoRecords
 from chalicelib.records import InMemoryRecords
 from chalicelib.service import Locker
 from chalicelib.storage import Storage
-from scripts.resources import create_resources
+from devstack.resources import create_resources
 
 REGION = "us-east-1"
 TABLE = "unit-files"
@@ -76,7 +76,7 @@ class SerializedClient:
     DynamoDB evaluates conditions and transactions atomically; in-process moto
     does not (a failed transaction even restores a stale copy of the table), so
     concurrency tests would otherwise measure moto's race, not Locker's logic.
-    The local stack's emulator does the same (scripts/dynamodb_lock.py).
+    The local stack's emulator does the same (devstack/emulator/dynamodb_lock.py).
     """
 
     def __init__(self, client: Any) -> None:

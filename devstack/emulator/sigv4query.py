@@ -19,8 +19,8 @@ from botocore.auth import S3SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from scripts.s3errors import S3Error
-from scripts.sigv4params import Pairs, QueryAuth, parse
+from devstack.emulator.s3errors import S3Error
+from devstack.emulator.sigv4params import Pairs, QueryAuth, parse
 
 CLOCK_SKEW = timedelta(minutes=15)
 _UNSIGNED_ALLOWED = frozenset({"x-amz-content-sha256"})  # S3 tolerates it unsigned

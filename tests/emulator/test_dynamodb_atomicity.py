@@ -8,8 +8,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import ClientError
 
-from scripts.emulator import Emulator
-from scripts.resources import create_table_request
+from devstack.emulator.server import Emulator
+from devstack.resources import create_table_request
 
 LIMIT = 10
 

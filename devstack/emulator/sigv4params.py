@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
-from scripts.s3errors import S3Error
+from devstack.emulator.s3errors import S3Error
 
 ALGORITHM = "AWS4-HMAC-SHA256"
 MAX_EXPIRES = 604800  # one week, S3's limit

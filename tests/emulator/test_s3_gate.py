@@ -22,7 +22,7 @@ import pytest
 import requests
 from botocore.config import Config
 
-from scripts.emulator import Emulator
+from devstack.emulator.server import Emulator
 from tests.integration.conftest import S3_CONFIG
 
 BUCKET = "locker-gate-test"

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
-from scripts.s3errors import S3Error
+from devstack.emulator.s3errors import S3Error
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo

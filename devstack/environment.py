@@ -1,6 +1,6 @@
 """The environment a process needs to run Locker against the embedded emulator.
 
-Shared by ``make run`` (scripts/localstack.py) and the benchmarks (bench/stack.py),
+Shared by ``make run`` (devstack/run.py) and the benchmarks (bench/stack.py),
 so both configure Locker exactly as ``chalice local --stage local`` would.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from scripts.emulator import CREDENTIALS
+from devstack.emulator.server import CREDENTIALS
 
 ROOT = Path(__file__).resolve().parent.parent
 # Real-AWS variables that must not reach a process talking to the emulator.

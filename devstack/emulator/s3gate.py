@@ -5,7 +5,7 @@ moto answers presigned requests without checking them, ignores
 cares most about (expired or tampered upload URLs, wrong bytes, a public
 bucket) would pass locally. The gate sits in front of moto's dispatcher and:
 
-* verifies SigV4 presigned requests (see ``scripts.sigv4query``);
+* verifies SigV4 presigned requests (see ``devstack.emulator.sigv4query``);
 * checks ``x-amz-checksum-sha256`` against the bytes received (400 BadDigest);
 * refuses anonymous S3 requests (403 AccessDenied), except CORS preflights,
   which moto answers from the bucket's CORS rules like S3 does.
@@ -26,10 +26,10 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from wsgiref.types import StartResponse, WSGIEnvironment
 
-from scripts import sigv4query
-from scripts.moto_quirks import call_presigned
-from scripts.s3errors import S3Error
-from scripts.sigv4params import query_pairs
+from devstack.emulator import sigv4query
+from devstack.emulator.moto_quirks import call_presigned
+from devstack.emulator.s3errors import S3Error
+from devstack.emulator.sigv4params import query_pairs
 
 if TYPE_CHECKING:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication

@@ -26,9 +26,9 @@ from moto import settings as moto_settings
 from moto.moto_server import werkzeug_app
 from werkzeug.serving import BaseWSGIServer, make_server, select_address_family
 
-from scripts.cognito_cors import CognitoCors
-from scripts.dynamodb_lock import SerializedDynamoDB
-from scripts.s3gate import S3Gate
+from devstack.emulator.cognito_cors import CognitoCors
+from devstack.emulator.dynamodb_lock import SerializedDynamoDB
+from devstack.emulator.s3gate import S3Gate
 
 CREDENTIALS: dict[str, str] = {"testing": "testing"}
 PORT_ENV = "LOCKER_EMULATOR_PORT"
@@ -85,7 +85,7 @@ def start(host: str = "127.0.0.1", port: int = 5000) -> Emulator:
     if not moto_settings.DISABLE_GLOBAL_CORS:
         raise RuntimeError(
             "moto was imported before MOTO_DISABLE_GLOBAL_CORS=true was set; "
-            "import scripts.emulator first or export the variable"
+            "import devstack.emulator.server first or export the variable"
         )
     dispatcher = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
     app = SerializedDynamoDB(CognitoCors(S3Gate(dispatcher, CREDENTIALS)))
@@ -102,7 +102,7 @@ def start(host: str = "127.0.0.1", port: int = 5000) -> Emulator:
 
 
 def main() -> None:
-    """Serve in the foreground until Ctrl-C (``python -m scripts.emulator``)."""
+    """Serve in the foreground until Ctrl-C (``python -m devstack.emulator``)."""
     raw = os.environ.get(PORT_ENV, "5000")
     if not raw.isdigit() or not 0 <= int(raw) <= 65535:
         raise SystemExit(f"{PORT_ENV} must be a port number, not {raw!r}")

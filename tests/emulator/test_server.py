@@ -10,7 +10,7 @@ import boto3
 import pytest
 import requests
 
-from scripts.emulator import Emulator, PortBusyError, start
+from devstack.emulator.server import Emulator, PortBusyError, start
 
 ORIGIN = "http://127.0.0.1:8080"
 COGNITO_JSON = "application/x-amz-json-1.1"

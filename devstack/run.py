@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scripts import emulator, local_env  # emulator first: it configures moto before anything imports it
+from devstack import environment  # first: it imports the emulator, which configures moto
+from devstack.emulator import server as emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,32 +80,32 @@ def start(options: Options) -> tuple[dict[str, Any], list[Callable[[], None]]]:
         aws = emulator.start(port=options.emulator_port)
     except emulator.PortBusyError as error:
         raise SystemExit(str(error)) from None
-    stage = local_env.stage_environment()
+    stage = environment.stage_environment()
     web_url = f"http://127.0.0.1:{web_port}"
     os.environ.update(stage)
-    aws_env = local_env.emulator_environment(aws.url, options.region)
+    aws_env = environment.emulator_environment(aws.url, options.region)
     os.environ.update(aws_env)
     os.environ["LOCKER_WEB_ORIGIN"] = web_url
-    for name in local_env.REAL_AWS_ONLY:
+    for name in environment.REAL_AWS_ONLY:
         os.environ.pop(name, None)
 
     import boto3
 
     from chalicelib import runtime
-    from scripts import cognito, local_api, resources, seed, webserver
+    from devstack import api_server, cognito, resources, seed, web_server
 
     bucket, table = stage["LOCKER_BUCKET"], stage["LOCKER_TABLE"]
     resources.create_resources(boto3.client("dynamodb"), boto3.client("s3"), table, bucket, web_url)
     admin = boto3.client("cognito-idp")
     pool_id, client_id = cognito.create_pool(admin, "locker-local")
     demo_sub = cognito.create_user(admin, pool_id, options.demo_user, options.demo_password)
-    os.environ.update(local_env.pool_environment(aws.url, pool_id, client_id))
+    os.environ.update(environment.pool_environment(aws.url, pool_id, client_id))
     runtime.reset()
     seeded = seed.seed(runtime.locker(), demo_sub, ROOT / "assets")
-    api = local_api.serve(ROOT, "local", api_port)
+    api = api_server.serve(ROOT, "local", api_port)
     api_url = f"http://127.0.0.1:{api_port}"
     cognito_endpoint = f"{aws.url}/"
-    web = webserver.serve(
+    web = web_server.serve(
         ROOT / "web",
         {
             "apiUrl": api_url,
@@ -136,7 +137,7 @@ def start(options: Options) -> tuple[dict[str, Any], list[Callable[[], None]]]:
 
 def write_state(stack: dict[str, Any], state_dir: Path) -> Path:
     """Write stack.json and the Postman environment; stack.json goes last (readiness)."""
-    from scripts import postman_env
+    from devstack import postman_env
 
     state_dir.mkdir(parents=True, exist_ok=True)
     postman_env.write(stack, state_dir / "locker.postman_environment.json")
@@ -148,7 +149,7 @@ def write_state(stack: dict[str, Any], state_dir: Path) -> Path:
 
 
 def _banner(stack: dict[str, Any], stack_file: Path) -> str:
-    from scripts import cognito
+    from devstack import cognito
 
     demo = stack["demoUser"]
     token = cognito.login(

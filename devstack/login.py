@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from scripts import cognito
+from devstack import cognito
 
 STACK = Path(__file__).resolve().parent.parent / ".local" / "stack.json"
 

@@ -1,0 +1,1 @@
+"""Locker's HTTP routes, one Chalice blueprint per resource; ``app.py`` registers them."""
