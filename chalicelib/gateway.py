@@ -1,9 +1,10 @@
 """Locker's front door: one HTTP middleware that denies by default.
 
-Every request passes here before any view runs. ``GET /health`` and CORS
-preflights are the only things answered without a token; everything else
-needs a verified Cognito token, whose principal the views read through
-``current_principal()``. A view that somehow runs without the middleware finds
+Every request passes here before any view runs. ``GET /health``, CORS
+preflights and the download link page ``/l/{token}`` (its token is its own
+credential: ``PUBLIC_ROUTES``) are the only things answered without a token;
+everything else needs a verified Cognito token, whose principal the views read
+through ``current_principal()``. A view that somehow runs without the middleware finds
 no principal and fails closed. The same place adds the security headers every
 response needs, and turns bad settings into a bare 500 (details go to the log).
 """
@@ -69,6 +70,14 @@ def _is_health(request: Request) -> bool:
     return request.method == "GET" and request.path == "/health"
 
 
+# The download link page: the link's token is the credential, there is no bearer.
+PUBLIC_ROUTES = frozenset({("GET", "/l/{token}"), ("POST", "/l/{token}")})
+
+
+def _is_public(request: Request) -> bool:
+    return (request.method, request.path) in PUBLIC_ROUTES
+
+
 def _decorate(response: Response, request: Request, settings: Settings | None, preflight: bool) -> Response:
     headers = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
@@ -94,6 +103,8 @@ def _respond(
         return _error(500, "InternalServerError", "An internal server error occurred.")
     if request.method == "OPTIONS":
         return Response(body="", status_code=204)
+    if _is_public(request):
+        return get_response(request)
     try:
         principal = auth.authenticate(request)
     except AuthError as exc:
