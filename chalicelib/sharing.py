@@ -73,7 +73,10 @@ class Sharing:
         if record.status != READY:
             raise ConflictError(f"file is {record.status}, only ready files can be shared")
         grantee = self._grantee(caller, to)
-        new = Grant(new_file_id(now_ms), file_id, caller, caller_name, grantee, now_ms, expires)
+        # Named the way grantees are (with email usernames, the token's username is an opaque id).
+        me = self._directory.find(caller_name)
+        owner_name = me.name if me is not None and me.id == caller else caller_name
+        new = Grant(new_file_id(now_ms), file_id, caller, owner_name, grantee, now_ms, expires)
         try:
             stored, created = self._grants.put(new)
         except TooManyGrants:

@@ -27,6 +27,10 @@ from devstack.emulator import server as emulator
 ROOT = Path(__file__).resolve().parent.parent
 
 
+READER_USER = "reader@example.com"
+READER_PASSWORD = "Locker-reader-2026"  # local emulator only, like the demo user's
+
+
 @dataclass(frozen=True)
 class Options:
     """What the environment may override (the README lists these)."""
@@ -99,6 +103,8 @@ def start(options: Options) -> tuple[dict[str, Any], list[Callable[[], None]]]:
     admin = boto3.client("cognito-idp")
     pool_id, client_id = cognito.create_pool(admin, "locker-local")
     demo_sub = cognito.create_user(admin, pool_id, options.demo_user, options.demo_password)
+    # A second user to share with (the Postman collection's grantee).
+    cognito.create_user(admin, pool_id, READER_USER, READER_PASSWORD)
     os.environ.update(environment.pool_environment(aws.url, pool_id, client_id))
     runtime.reset()
     seeded = seed.seed(runtime.locker(), demo_sub, ROOT / "assets")
@@ -130,6 +136,7 @@ def start(options: Options) -> tuple[dict[str, Any], list[Callable[[], None]]]:
         "table": table,
         "webUrl": web_url,
         "demoUser": {"username": options.demo_user, "password": options.demo_password},
+        "readerUser": {"username": READER_USER, "password": READER_PASSWORD},
     }
     print(f"Seeded {len(seeded)} file(s) from assets/ for {options.demo_user}: {', '.join(seeded)}")
     return stack, [api.server.shutdown, web.shutdown, aws.stop]

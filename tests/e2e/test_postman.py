@@ -22,8 +22,8 @@ INSTALLED = POSTMAN / "node_modules" / ".package-lock.json"  # written by npm ci
 COLLECTION = POSTMAN / "locker.postman_collection.json"
 ASSET = ROOT / "assets" / "1.png"  # the collection's uploadFile
 # One per pm.test in the collection: change them together.
-EXPECTED_REQUESTS = 22
-EXPECTED_ASSERTIONS = 23
+EXPECTED_REQUESTS = 47
+EXPECTED_ASSERTIONS = 48
 
 
 def newman() -> Path:
