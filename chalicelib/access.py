@@ -11,6 +11,7 @@ never an index, so a revoked grant or a removed member is refused at once.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,7 @@ from chalicelib.records import Records
 from chalicelib.sharing_model import GROUP, USER, Grant
 
 READ = "read"
+_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="access")
 CHANGE = "change"
 
 
@@ -71,20 +73,21 @@ class AccessControl:
             if own.visible(now) or (deleting_too and own.status == DELETING):
                 return Access(own)
             raise file_not_found()
-        grant = self.live_grant(caller, file_id)
-        if grant is None:
+        grants = [g for g in self._grants.for_file(file_id) if g.live(now) and g.owner != caller]
+        if not grants:
             raise file_not_found()
-        record = self._records.get(grant.owner, file_id)
-        if record is None or record.status != READY:
+        # The file's record and the caller's memberships are independent reads: side by side.
+        record_read = _POOL.submit(self._records.get, grants[0].owner, file_id)
+        grant = self._chosen(caller, grants)
+        record = record_read.result()
+        if grant is None or record is None or record.status != READY:
             raise file_not_found()
         if action != READ:
             raise owner_only()
         return Access(record, grant)
 
-    def live_grant(self, caller: str, file_id: str) -> Grant | None:
-        """The caller's newest live grant on the file (direct, or through a live group)."""
-        now = self._now()
-        grants = [g for g in self._grants.for_file(file_id) if g.live(now) and g.owner != caller]
+    def _chosen(self, caller: str, grants: list[Grant]) -> Grant | None:
+        """The caller's newest live grant among the file's (direct, or through a live group)."""
         direct = [g for g in grants if g.grantee.type == USER and g.grantee.id == caller]
         if direct:
             return direct[0]

@@ -139,6 +139,8 @@ class Sharing:
         window, more = found[: query.limit], len(found) > query.limit
         mine = set(sources)
         now = self._clock()
+        # The records' keys are known from the index already: read them alongside the summaries.
+        records_read = _POOL.submit(self._records.get_many, list({(g.owner, g.file_id) for g in window}))
         summaries = self._grants.for_files({g.file_id for g in window})
         newest: dict[str, Grant] = {}
         for file_id, grants in summaries.items():
@@ -147,7 +149,7 @@ class Sharing:
                 newest[file_id] = max(live, key=lambda g: g.position)
         # Show a file once, at its newest live grant; other grants of it are skipped.
         chosen = [g for g in window if g.file_id in newest and newest[g.file_id].id == g.id]
-        records = self._records.get_many([(g.owner, g.file_id) for g in chosen])
+        records = records_read.result()
         items = []
         for grant in chosen:
             record = records.get((grant.owner, grant.file_id))
