@@ -1,4 +1,4 @@
-"""What the sharing paths ask DynamoDB: consistent base-table reads for access, never a Scan, bounded calls."""
+"""What the sharing paths ask DynamoDB: consistent base-table reads for access, no Scan, bounded calls."""
 
 from __future__ import annotations
 
