@@ -2,27 +2,32 @@
 
 The page shows the file's name (escaped) and size and a Download button that
 POSTs a plain form back to the same URL. It loads nothing: no script, no
-style sheet, no image; its Content-Security-Policy allows only inline styles
-and posting the form to itself. Every answer under ``/l/`` is ``no-store`` and
-sends no Referer onwards (the token is in the URL).
+style sheet, no image; its Content-Security-Policy allows only its own inline
+style (by hash), posting the form to itself and the redirect on to storage.
+Every answer under ``/l/`` is ``no-store`` and sends no Referer onwards (the
+token is in the URL).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 from collections.abc import Mapping
 from typing import Any
 
 from chalice.app import Response
 
-CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'{storage}; "
-    "base-uri 'none'; frame-ancestors 'none'"
-)
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 _STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#111}"
     "button{font-size:1rem;padding:.6rem 1.2rem;background:#0b57d0;color:#fff;border:0;border-radius:.4rem}"
+)
+_STYLE_HASH = base64.b64encode(hashlib.sha256(_STYLE.encode()).digest()).decode()
+# Only the page's own inline style (by hash), and a form that posts to itself.
+CSP = (
+    f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; form-action 'self'{{storage}}; "
+    "base-uri 'none'; frame-ancestors 'none'"
 )
 
 
