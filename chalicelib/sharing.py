@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from chalicelib import cursor
-from chalicelib.access import READ, Access, AccessControl, via
+from chalicelib.access import CHANGE, READ, Access, AccessControl, via
 from chalicelib.errors import BadRequestError, ConflictError, NotFoundError
 from chalicelib.grants import Grants, TooManyGrants
 from chalicelib.groups import Groups
@@ -56,7 +56,7 @@ class Sharing:
         self._clock = clock
 
     def _owned(self, caller: str, file_id: str) -> Access:
-        return self._access.check(caller, file_id, "grant")
+        return self._access.check(caller, file_id, CHANGE)
 
     def grant(
         self, caller: str, caller_name: str, file_id: str, to: dict[str, Any]
