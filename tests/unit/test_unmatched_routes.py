@@ -89,6 +89,7 @@ def test_unmatched_answers_carry_cors_for_the_spa(
         response = call(method, path, {**bearer(good()), "Origin": ORIGIN})
         assert response.status_code == status
         assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
+        assert "WWW-Authenticate" in response.headers["Access-Control-Expose-Headers"]  # the SPA reads 401s
 
 
 def test_a_method_no_route_can_declare_is_a_405(fetcher: tokens.FakeFetcher) -> None:
