@@ -34,6 +34,7 @@ from chalicelib.routes.common import ANY_BODY, AUTHORIZER
 METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 CATCH_ALL_DEPTH = 16
 CATCH_ALL_PARAM = "unmatched"
+NAME_PREFIX = "unmatched_"  # every route this module adds is named so (see ``declared``)
 NOT_FOUND = {"Code": "NotFoundError", "Message": "There is no such route."}
 METHOD_NOT_ALLOWED_MESSAGE = "This method is not allowed on this route."
 
@@ -67,30 +68,36 @@ def catch_all_paths(depth: int = CATCH_ALL_DEPTH) -> list[str]:
     return ["/" + "/".join(segments[:n]) for n in range(1, depth + 1)]
 
 
-def _add(app: Chalice, path: str, method: str, name: str, view: Callable[..., Response]) -> None:
+def _add(app: Chalice, path: str, methods: list[str], name: str, view: Callable[..., Response]) -> None:
     # Preflights never carry a token; everything else keeps API Gateway's authorizer.
-    authorizer = None if method == "OPTIONS" else AUTHORIZER
-    app.route(path, methods=[method], name=name, authorizer=authorizer, content_types=ANY_BODY)(view)
+    if "OPTIONS" in methods:
+        app.route(path, methods=["OPTIONS"], name=f"{name}_preflight", content_types=ANY_BODY)(_preflight)
+    others = [m for m in methods if m != "OPTIONS"]
+    if others:
+        app.route(path, methods=others, name=name, authorizer=AUTHORIZER, content_types=ANY_BODY)(view)
 
 
-def allowed_methods(routes: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[str, ...]]:
-    """What each path really answers, read from a route table (before ``register`` adds to it)."""
-    return {path: tuple(sorted(entries)) for path, entries in routes.items()}
+def declared(routes: Mapping[str, Mapping[str, Any]]) -> dict[str, tuple[str, ...]]:
+    """The methods each path really serves, without the 404/405 routes ``register`` adds.
+
+    What an API document (OpenAPI) should list; ``app.routes`` also holds the refusals.
+    """
+    real = {
+        path: tuple(sorted(m for m, entry in entries.items() if not entry.view_name.startswith(NAME_PREFIX)))
+        for path, entries in routes.items()
+    }
+    return {path: methods for path, methods in real.items() if methods}
 
 
 def register(app: Chalice) -> None:
     """Add the 404/405 routes and middleware; call after every blueprint is registered."""
-    allowed = allowed_methods(app.routes)
+    allowed = declared(app.routes)
     for number, (path, methods) in enumerate(sorted(allowed.items())):
-        for method in METHODS:
-            if method not in methods:
-                view = _refuse_method(methods) if method != "OPTIONS" else _preflight
-                _add(app, path, method, f"unmatched_{number}_{method.lower()}", view)
+        missing = [m for m in METHODS if m not in app.routes[path]]
+        _add(app, path, missing, f"{NAME_PREFIX}{number}", _refuse_method(methods))
     for number, path in enumerate(catch_all_paths()):
-        if path not in allowed:
-            for method in METHODS:
-                view = _preflight if method == "OPTIONS" else not_found
-                _add(app, path, method, f"unmatched_depth{number + 1}_{method.lower()}", view)
+        if path not in app.routes:
+            _add(app, path, list(METHODS), f"{NAME_PREFIX}depth{number + 1}", not_found)
 
     def undeclarable_methods(event: Request, get_response: Callable[[Request], Response]) -> Response:
         path = event.context.get("resourcePath", "")

@@ -110,6 +110,13 @@ def test_every_route_of_the_app_answers_every_method() -> None:
         assert path in routes
 
 
+def test_declared_lists_only_the_routes_views_were_written_for() -> None:
+    routes = unmatched.declared(_app().routes)
+    assert routes["/files"] == ("GET", "OPTIONS", "POST")
+    assert routes["/health"] == ("GET",)
+    assert not any(path.startswith("/{" + unmatched.CATCH_ALL_PARAM) for path in routes)
+
+
 def test_register_reads_the_route_table_it_is_given() -> None:
     app = Chalice("probe")
 
