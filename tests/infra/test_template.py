@@ -6,6 +6,7 @@ import json
 import re
 
 from app import app
+from chalicelib import gateway
 from chalicelib.deployment import ACCESS_SCOPE, OBJECT_CREATED_PATTERN
 from chalicelib.routes import unmatched
 from tests.infra.conftest import Packaged
@@ -162,6 +163,10 @@ def test_gateway_answers_are_lockers_json_and_echo_nothing(packaged: Packaged) -
         headers = response["responseParameters"]
         assert headers["gatewayresponse.header.Cache-Control"] == "'no-store'", kind
         assert headers["gatewayresponse.header.X-Content-Type-Options"] == "'nosniff'", kind
+    expose = responses["UNAUTHORIZED"]["responseParameters"][
+        "gatewayresponse.header.Access-Control-Expose-Headers"
+    ]
+    assert expose == f"'{gateway.EXPOSE_HEADERS}'"  # the SPA reads why, as from Locker's own 401s
     # An unknown route deployed answers what the app answers locally.
     missing = json.loads(responses["MISSING_AUTHENTICATION_TOKEN"]["responseTemplates"]["application/json"])
     assert missing == unmatched.NOT_FOUND
