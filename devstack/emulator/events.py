@@ -6,7 +6,8 @@ no live record owns (a replayed upload URL after a delete or a rejection).
 moto raises no such events, so locally those bytes stayed. ``ObjectCreatedEvents``
 sits in front of the gate and, after a PutObject, CopyObject or
 CompleteMultipartUpload that S3 answered 200, queues the event; one worker
-thread hands each to a consumer, asynchronously and in order, as AWS does.
+thread hands each to a consumer, asynchronously and in order, retrying a
+failure twice, as AWS does.
 ``LocalLambda`` is the consumer ``make run`` uses: Locker's ``app.py``
 imported with the local stage's settings, its handler called like Lambda.
 """
@@ -17,6 +18,7 @@ import logging
 import os
 import queue
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
@@ -32,6 +34,7 @@ log = logging.getLogger("devstack.events")
 
 ACCOUNT = "123456789012"  # moto's default account
 Consumer = Callable[[dict[str, Any]], None]
+RETRY_PAUSES = (0.2, 1.0, 0.0)  # seconds after attempt 1, 2, 3 (Lambda: 1 and 2 minutes)
 
 
 def _operation(environ: WSGIEnvironment) -> tuple[str, str, str] | None:
@@ -112,11 +115,20 @@ class ObjectCreatedEvents:
         while True:
             event = self._queue.get()
             try:
-                self._consumer(event)
-            except Exception:  # a failing handler must not stop later deliveries
-                log.exception("the %s event handler failed", event["detail-type"])
+                self._deliver(event)
             finally:
                 self._queue.task_done()
+
+    def _deliver(self, event: dict[str, Any]) -> None:
+        """Lambda retries a failed asynchronous invocation twice; so does this (sooner)."""
+        for attempt, pause in enumerate(RETRY_PAUSES, start=1):
+            try:
+                self._consumer(event)
+                return
+            except Exception:  # a failing handler must not stop later deliveries
+                log.exception("the %s event handler failed (attempt %d)", event["detail-type"], attempt)
+            if pause:
+                time.sleep(pause)
 
 
 class LocalLambda:

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from chalicelib.deployment import OBJECT_CREATED_PATTERN, created_key
+from devstack.emulator import events
 from devstack.emulator.server import Emulator, start
 from tests.emulator.test_s3_gate import BODY, BUCKET, KEY, OTHER, presign_put
 from tests.integration.conftest import S3_CONFIG
@@ -101,12 +102,14 @@ def test_sdk_put_copy_and_multipart_completion_raise_events(recorded: tuple[Emul
     ]
 
 
-def test_a_failing_consumer_does_not_stop_later_deliveries() -> None:
+def test_failures_are_retried_twice_and_never_stop_later_deliveries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(events, "RETRY_PAUSES", (0.0, 0.0, 0.0))
     calls: list[str] = []
 
     def flaky(event: dict[str, Any]) -> None:
-        calls.append(event["detail"]["object"]["key"])
-        if len(calls) == 1:
+        key = event["detail"]["object"]["key"]
+        calls.append(key)
+        if key == "broken" or calls == ["one"]:
             raise RuntimeError("handler crashed")
 
     server = start(port=0, object_created=flaky)
@@ -114,12 +117,13 @@ def test_a_failing_consumer_does_not_stop_later_deliveries() -> None:
         s3 = boto3.client("s3", endpoint_url=server.url, config=S3_CONFIG)
         s3.create_bucket(Bucket=BUCKET)
         s3.put_object(Bucket=BUCKET, Key="one", Body=b"1")
+        s3.put_object(Bucket=BUCKET, Key="broken", Body=b"x")
         s3.put_object(Bucket=BUCKET, Key="two", Body=b"2")
         assert server.events is not None
         server.events.join()
     finally:
         server.stop()
-    assert calls == ["one", "two"]
+    assert calls == ["one", "one", "broken", "broken", "broken", "two"]
 
 
 def test_without_a_consumer_nothing_is_delivered(emulator: Emulator) -> None:
