@@ -25,7 +25,7 @@ from chalice.app import Request
 
 from chalicelib import config
 from chalicelib.config import Settings
-from chalicelib.jwks import JwksCache
+from chalicelib.jwks import SigningKeys
 
 LEEWAY = 60
 MAX_TOKEN_CHARS = 8 * 1024
@@ -84,12 +84,12 @@ class TokenVerifier:
     """Checks a compact JWS against one user pool's rules."""
 
     def __init__(
-        self, settings: Settings, jwks: JwksCache | None = None, *, clock: Callable[[], float] = time.time
+        self, settings: Settings, jwks: SigningKeys | None = None, *, clock: Callable[[], float] = time.time
     ) -> None:
         self._issuer = settings.issuer
         self._client_ids = frozenset(settings.client_ids)
         self._token_uses = frozenset(settings.token_uses)
-        self.jwks = jwks if jwks is not None else JwksCache(settings.jwks_url)
+        self.jwks = jwks if jwks is not None else SigningKeys(settings.jwks_url)
         self._clock = clock
 
     def verify(self, token: str) -> Principal:
