@@ -23,7 +23,7 @@ from typing import Any, TypeGuard
 
 from chalice.app import Request
 
-from chalicelib import config
+from chalicelib import config, container
 from chalicelib.config import Settings
 from chalicelib.jwks import SigningKeys
 
@@ -208,8 +208,8 @@ def authenticate(request: Request) -> Principal:
     return _verifier().verify(bearer_token(request))
 
 
-def reset() -> None:
-    """Forget the cached verifier and its JWKS (tests change settings and keys)."""
+@container.on_reset
+def _forget() -> None:
     global _state
     with _lock:
         _state = None
