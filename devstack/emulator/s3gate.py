@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from wsgiref.types import StartResponse, WSGIEnvironment
 
 from devstack.emulator import sigv4query
-from devstack.emulator.moto_quirks import call_presigned
+from devstack.emulator.moto_quirks import call_presigned, name_checksum_algorithm
 from devstack.emulator.s3errors import S3Error
 from devstack.emulator.sigv4params import query_pairs
 
@@ -101,6 +101,7 @@ def check_checksum(environ: WSGIEnvironment) -> None:
         raise S3Error(400, "InvalidRequest", "Value for x-amz-checksum-sha256 header is invalid.")
     if not hmac.compare_digest(hashlib.sha256(read_body(environ)).digest(), digest):
         raise S3Error(400, "BadDigest", "The sha256 you specified did not match the calculated checksum.")
+    name_checksum_algorithm(environ)  # S3 keeps a checksum it verified; moto needs to be told
 
 
 def _refuse_anonymous(environ: WSGIEnvironment, names: set[str]) -> None:
