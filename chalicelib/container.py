@@ -3,9 +3,9 @@
 Settings, AWS clients, the token verifier with its keys, the wired Locker and
 log-once flags are built on first use and kept, so that only the first request
 of a container pays for them. Each module that keeps something registers, next
-to what it keeps, how to forget it; ``reset()`` then forgets all of it at once,
-so tests (and the dev stack, once it has changed the environment) cannot leave
-one cache behind by forgetting to call its own reset.
+to what it keeps, how to forget it; ``runtime.reset()`` then forgets all of it
+at once, so tests (and the dev stack, once it has changed the environment)
+cannot leave one cache behind by forgetting to call its own reset.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def on_reset(forget: Forget) -> Forget:
 
 
 def reset() -> None:
-    """Forget every per-container cache of every imported module."""
+    """Forget every per-container cache of every imported module (``runtime.reset()`` calls this)."""
     with _lock:
         forgetters = tuple(_forgetters)
     for forget in forgetters:

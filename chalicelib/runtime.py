@@ -32,6 +32,15 @@ def _forget() -> None:
     _locker = None
 
 
+def reset() -> None:
+    """Forget all per-container state: settings, AWS clients, the verifier and its keys, this Locker.
+
+    The one reset (tests, the dev stack after it changed the environment): every
+    module that keeps something registers its part with ``chalicelib.container``.
+    """
+    container.reset()
+
+
 def fail_fast_in_lambda(env: Mapping[str, str]) -> None:
     """In Lambda, refuse to start with bad settings: one log line naming every problem.
 

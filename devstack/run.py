@@ -91,7 +91,7 @@ def start(options: Options) -> tuple[dict[str, Any], list[Callable[[], None]]]:
 
     import boto3
 
-    from chalicelib import container, runtime
+    from chalicelib import runtime
     from devstack import api_server, cognito, resources, seed, web_server
 
     bucket, table = stage["LOCKER_BUCKET"], stage["LOCKER_TABLE"]
@@ -100,7 +100,7 @@ def start(options: Options) -> tuple[dict[str, Any], list[Callable[[], None]]]:
     pool_id, client_id = cognito.create_pool(admin, "locker-local")
     demo_sub = cognito.create_user(admin, pool_id, options.demo_user, options.demo_password)
     os.environ.update(environment.pool_environment(aws.url, pool_id, client_id))
-    container.reset()  # the settings changed: forget what was built from the old ones
+    runtime.reset()
     seeded = seed.seed(runtime.locker(), demo_sub, ROOT / "assets")
     api = api_server.serve(ROOT, "local", api_port)
     api_url = f"http://127.0.0.1:{api_port}"

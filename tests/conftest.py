@@ -4,7 +4,7 @@ No test may ever reach real AWS: the credentials are forced to moto's fake ones
 (any real key or session token in the developer's shell is hidden). And moto
 reads ``MOTO_DISABLE_GLOBAL_CORS`` once, when first imported, so it is set here
 or buckets would answer every origin and CORS bugs would hide until production.
-Every test also starts and ends with no per-container state (``chalicelib.container``).
+Every test also starts and ends with no per-container state (``runtime.reset()``).
 """
 
 import os
@@ -23,8 +23,8 @@ for _name in ("AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE"):
 @pytest.fixture(autouse=True)
 def _fresh_container() -> Iterator[None]:
     """Every test starts and ends with nothing cached: settings, clients, keys, the wired Locker."""
-    from chalicelib import container
+    from chalicelib import runtime
 
-    container.reset()
+    runtime.reset()
     yield
-    container.reset()
+    runtime.reset()

@@ -1,4 +1,4 @@
-"""One reset forgets every per-container cache: settings, clients, keys, Locker, log-once flags."""
+"""``runtime.reset()`` forgets every per-container cache: settings, clients, keys, Locker, log-once flags."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import aws as clients
-from chalicelib import config, container, runtime
+from chalicelib import config, runtime
 from tests import tokens
 from tests.unit.conftest import CLIENT, POOL
 
@@ -21,7 +21,7 @@ def test_caches_are_kept_until_the_one_reset(api_env: tokens.FakeFetcher, aws: d
 
     before = built()
     assert all(a is b for a, b in zip(before, built(), strict=True))  # kept for the container's life
-    container.reset()
+    runtime.reset()
     assert all(a is not b for a, b in zip(before, built(), strict=True))
 
 
@@ -34,7 +34,7 @@ def test_reset_forgets_the_verifier_and_its_keys(api_env: tokens.FakeFetcher, aw
         for _ in range(2):
             assert client.http.get("/files", headers=headers).status_code == 200
         assert api_env.calls == 1  # one JWKS fetch for the container
-        container.reset()
+        runtime.reset()
         assert client.http.get("/files", headers=headers).status_code == 200
     assert api_env.calls == 2
 
@@ -53,6 +53,6 @@ def test_reset_lets_bad_settings_be_logged_again(
         for _ in range(2):
             assert client.http.get("/files").status_code == 500
         assert logged() == 1
-        container.reset()
+        runtime.reset()
         assert client.http.get("/files").status_code == 500
     assert logged() == 2

@@ -11,7 +11,7 @@ import pytest
 from chalice.app import Chalice, CognitoUserPoolAuthorizer, NotFoundError, Response
 from chalice.test import Client
 
-from chalicelib import config, container, gateway
+from chalicelib import config, gateway, runtime
 from chalicelib.gateway import current_principal
 from tests import hostile, tokens
 from tests.unit.conftest import CLIENT, POOL
@@ -165,7 +165,7 @@ def test_id_tokens_accepted_only_when_the_deployment_opts_in(
     id_token = tokens.mint(c(token_use="id"))
     assert get("/whoami", bearer(id_token)).status_code == 401
     monkeypatch.setenv(config.TOKEN_USES, "access,id")
-    container.reset()  # settings changed
+    runtime.reset()  # settings changed
     assert get("/whoami", bearer(id_token)).json_body == {"sub": SUB}
     wrong_aud = tokens.mint(c(token_use="id", aud="otherclient"))
     assert get("/whoami", bearer(wrong_aud)).status_code == 401
