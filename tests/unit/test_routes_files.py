@@ -244,10 +244,6 @@ def test_every_file_route_needs_a_valid_token(api: Api, method: str, path: str) 
     assert all(part not in response.body.decode() for part in token.split("."))
 
 
-def test_other_methods_are_405(api: Api) -> None:
-    refused(api.call("PUT", "/files"), 405, "MethodNotAllowedError", "Unsupported method")
-
-
 # --- one file: get, complete, download, delete ------------------------------------------------
 
 
