@@ -4,7 +4,8 @@ One port serves S3, DynamoDB and Cognito, with no Docker and no second process,
 so ``make run`` and the test suites start it in milliseconds. moto alone is too
 lenient where Locker's security lives, so its dispatcher runs behind
 ``S3Gate`` (presigned-URL, checksum and anonymous-access checks, as S3 does)
-and ``CognitoCors`` (Cognito's browser CORS).
+and ``CognitoCors`` (Cognito's browser CORS), and its DynamoDB Query reads one
+partition, as DynamoDB's does (``dynamodb_partition_query``).
 
 ``MOTO_DISABLE_GLOBAL_CORS`` is set before moto is imported: moto reads it once,
 and only with it do buckets answer browsers by their own CORS rules.
@@ -26,6 +27,7 @@ from moto import settings as moto_settings
 from moto.moto_server import werkzeug_app
 from werkzeug.serving import BaseWSGIServer, make_server, select_address_family
 
+from devstack.emulator import dynamodb_partition_query
 from devstack.emulator.cognito_cors import CognitoCors
 from devstack.emulator.dynamodb_lock import SerializedDynamoDB
 from devstack.emulator.s3gate import S3Gate
@@ -87,6 +89,7 @@ def start(host: str = "127.0.0.1", port: int = 5000) -> Emulator:
             "moto was imported before MOTO_DISABLE_GLOBAL_CORS=true was set; "
             "import devstack.emulator.server first or export the variable"
         )
+    dynamodb_partition_query.install()
     dispatcher = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
     app = SerializedDynamoDB(CognitoCors(S3Gate(dispatcher, CREDENTIALS)))
     sock = _listen(host, port)
