@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -32,9 +33,13 @@ class _Handler(SimpleHTTPRequestHandler):
         pass
 
 
-def serve(folder: Path, config: dict[str, Any], host: str, port: int) -> ThreadingHTTPServer:
-    """Start serving ``folder`` in a daemon thread; ``/config.json`` answers ``config``."""
+def serve(folder: Path, config: dict[str, Any], sock: socket.socket) -> ThreadingHTTPServer:
+    """Serve ``folder`` on the listening ``sock`` in a daemon thread; ``/config.json`` answers ``config``."""
     handler = type("WebHandler", (_Handler,), {"config_body": json.dumps(config).encode()})
-    server = ThreadingHTTPServer((host, port), partial(handler, directory=str(folder)))
+    address = sock.getsockname()
+    server = ThreadingHTTPServer(address, partial(handler, directory=str(folder)), bind_and_activate=False)
+    server.socket.close()
+    server.socket = sock
+    server.server_name, server.server_port = address[:2]
     threading.Thread(target=server.serve_forever, name="web", daemon=True).start()
     return server
