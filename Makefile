@@ -37,7 +37,7 @@ token: $(STAMP) ## Print a fresh access token (USER=, PASSWORD= optional)
 
 test: check ## Run every check and test suite (what CI runs)
 
-check: lint typecheck lint-infra test-unit test-web test-emulator test-integration test-infra test-e2e
+check: lint typecheck lint-infra test-unit test-web test-emulator test-integration test-infra test-e2e ## What make test runs
 
 lint: $(STAMP) ## ruff lint + format check
 	$(BIN)/ruff check .
