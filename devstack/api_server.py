@@ -4,7 +4,9 @@
 socket its parent (``devstack.api_process``) holds open, and exits with
 Chalice's restart code when the app's code changes; the parent then starts a
 fresh worker on the same socket, so a reload never refuses a connection and
-port 0 works. Settings come from the environment, and the stage's
+port 0 works. Code that does not import (a syntax error mid-edit) gets its
+traceback printed and a 503 JSON answer to every request until the next
+change (``api_fallback``). Settings come from the environment, and the stage's
 ``environment_variables`` fill in only what it does not set (``make run``'s
 overrides win; an edit to .chalice/config.json applies at the next reload).
 
@@ -25,6 +27,7 @@ import socket
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
@@ -41,6 +44,8 @@ from chalice.local import (
     ThreadedHTTPServer,
 )
 from chalice.utils import OSUtils
+
+from devstack import api_fallback
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -105,6 +110,15 @@ def local_server(project_dir: Path, stage: str, sock: socket.socket) -> LocalDev
     )
 
 
+def _server_or_unavailable(project_dir: Path, stage: str, sock: socket.socket) -> Any:
+    try:
+        return local_server(project_dir, stage, sock)
+    except Exception:  # any error importing the app: a syntax error mid-edit, a bad setting...
+        traceback.print_exc()
+        print("The API's code does not load: it answers 503 until the next change.", file=sys.stderr)
+        return api_fallback.UnavailableServer(_Server(sock, api_fallback.Unavailable))
+
+
 def _exit_with_parent() -> None:
     """A worker never outlives ``make run``, even when its parent is killed outright."""
     parent = os.getppid()
@@ -122,7 +136,7 @@ def main() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C goes to the parent, which stops us
     threading.Thread(target=_exit_with_parent, name="parent-watch", daemon=True).start()
     sock = socket.socket(fileno=args.fd)
-    server_factory = partial(local_server, ROOT, args.stage, sock)
+    server_factory = partial(_server_or_unavailable, ROOT, args.stage, sock)
     sys.exit(reloader.start_worker_process(server_factory, str(ROOT), _Worker))
 
 

@@ -197,16 +197,22 @@ def test_plain_chalice_local_reloads_an_edited_route(
 
 def test_make_run_reloads_an_edited_route(tmp_path: Path) -> None:
     project = _copy_project(tmp_path / "project", STACK_CODE)
+    routes = project / "chalicelib" / "routes" / "files.py"
+    original = routes.read_text()
     stack = start(tmp_path, root=project)
     try:
         auth = _token(stack)
         assert requests.get(f"{stack.api}/files-reloaded", headers=auth, timeout=10).status_code != 200
-        with (project / "chalicelib" / "routes" / "files.py").open("a") as routes:
-            routes.write(NEW_ROUTE)
+        routes.write_text(original + "\ndef half_typed(:\n")  # saved mid-edit: does not import
+        _wait_for(f"{stack.api}/health", stack.process, stack.log_path, status=503)
+        broken = requests.get(f"{stack.api}/files", headers=auth, timeout=10)
+        assert (broken.status_code, broken.json()["Code"]) == (503, "ServiceUnavailable")
+        assert broken.headers["Retry-After"] == "1"
+        assert "SyntaxError" in stack.log_path.read_text()
+        routes.write_text(original + NEW_ROUTE)
         _wait_for(f"{stack.api}/files-reloaded", stack.process, stack.log_path, headers=auth)
-        assert requests.get(f"{stack.api}/files-reloaded", headers=auth, timeout=10).json() == {
-            "reloaded": "yes"
-        }
+        answer = requests.get(f"{stack.api}/files-reloaded", headers=auth, timeout=10)
+        assert answer.json() == {"reloaded": "yes"}
         assert "Code changed: the API restarted with it." in stack.log_path.read_text()
     finally:
         stack.stop()
