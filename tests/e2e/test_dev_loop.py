@@ -12,6 +12,7 @@ import errno
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -117,7 +118,7 @@ def chalice_local(
         _wait_for(f"{url}/health", process, log)
         yield url, project
     finally:
-        os.killpg(process.pid, 15)
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=15)
 
 
