@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | cksum | cut -d' ' -f1)
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: help run emulator test check lint format typecheck test-unit test-web test-emulator test-integration test-e2e \
+.PHONY: help run emulator web test check lint format typecheck test-unit test-web test-emulator test-integration test-e2e \
 	    token postman client-deps browser-deps package lint-infra test-infra bench bench-smoke clean
 
 help: ## List the targets
@@ -31,6 +31,9 @@ run: $(STAMP) ## Serve the emulator, the API (reloads on edits) and the web app 
 
 emulator: $(STAMP) ## Serve only the emulator, provisioned and seeded, for `chalice local --stage local`
 	$(BIN)/python -m devstack.run --emulator-only
+
+web: $(STAMP) ## Serve only the web app, for the API and emulator in .local/stack.json
+	$(BIN)/python -m devstack.web_server
 
 token: $(STAMP) ## Print a fresh access token (USER=, PASSWORD= optional)
 	@$(BIN)/python -m devstack.login $(if $(filter command line,$(origin USER)),--user "$(USER)") $(if $(PASSWORD),--password "$(PASSWORD)")

@@ -60,8 +60,9 @@ The emulator is running with Locker's bucket, table, user pool and demo user (Ct
   Settings  {stack_file}
   Postman   {postman}   (for the API at {stack["apiUrl"]})
 {_stage_mismatch(stack)}
-Next, in another terminal at the repository root, serve the API (it reloads on edits):
-  .venv/bin/chalice local --stage local
+Next, in other terminals at the repository root:
+  .venv/bin/chalice local --stage local   # the API on {stack["apiUrl"]}; it reloads on edits
+  make web                                # the web app on {stack["webUrl"]}
 
 {_token_lines(stack)}
 """

@@ -104,13 +104,7 @@ def _provision_and_serve(
         "demoUser": {"username": options.demo_user, "password": options.demo_password},
     }
     if web_sock is not None:
-        config = {
-            "apiUrl": stack["apiUrl"],
-            "region": options.region,
-            "cognitoEndpoint": f"{aws.url}/",
-            "clientId": made.client_id,
-        }
-        stoppers.append(web_server.serve(ROOT / "web", config, web_sock).shutdown)
+        stoppers.append(web_server.serve(ROOT / "web", web_server.spa_config(stack), web_sock).shutdown)
     if api is not None:
         try:
             api.wait_ready()

@@ -170,6 +170,33 @@ def test_plain_chalice_local_answers_the_spa_origin(chalice_local: tuple[str, Pa
     assert "Access-Control-Allow-Origin" not in other.headers
 
 
+def test_make_web_serves_the_spa_for_the_stack(emulator_only: Stack) -> None:
+    port = _free_port()
+    env = {**os.environ, "LOCKER_STATE_DIR": str(emulator_only.log_path.parent), "LOCKER_WEB_PORT": str(port)}
+    log = emulator_only.log_path.parent / "web.log"
+    with log.open("wb") as out:
+        web = subprocess.Popen(
+            [sys.executable, "-m", "devstack.web_server"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/", web, log)
+        config = requests.get(f"http://127.0.0.1:{port}/config.json", timeout=10).json()
+        info = emulator_only.info
+        assert config == {
+            "apiUrl": info["apiUrl"],
+            "region": info["region"],
+            "cognitoEndpoint": info["awsEndpointUrl"] + "/",
+            "clientId": info["clientId"],
+        }
+    finally:
+        web.terminate()
+        web.wait(timeout=15)
+
+
 def _token(stack: Stack) -> dict[str, str]:
     demo = stack.info["demoUser"]
     return {"Authorization": f"Bearer {stack.login(demo['username'], demo['password'])['AccessToken']}"}
