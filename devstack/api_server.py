@@ -10,17 +10,21 @@ change (``api_fallback``). Settings come from the environment, and the stage's
 ``environment_variables`` fill in only what it does not set (``make run``'s
 overrides win; an edit to .chalice/config.json applies at the next reload).
 
-Two differences from API Gateway are corrected: Chalice's listen backlog of 5
-resets connections when a browser or a test opens a few dozen at once (the
-parent listens with a larger one), and it keeps only the first of repeated
-headers, so two ``Authorization`` headers looked like one good one. API Gateway
-hands Locker every value; here repeated headers are joined with ", " (RFC
-9110's combination), which Locker's bearer parsing refuses.
+Three differences from API Gateway are corrected: Chalice's listen backlog of
+5 resets connections when a browser or a test opens a few dozen at once (the
+parent listens with a larger one); it keeps only the first of repeated headers,
+so two ``Authorization`` headers looked like one good one (API Gateway hands
+Locker every value; here repeated headers are joined with ", ", RFC 9110's
+combination, which Locker's bearer parsing refuses); and its own answers (a
+path no route matches, deeper than Locker's catch-all routes) echo the
+``Authorization`` header, where deployed API Gateway's are templated to
+Locker's 404. TRACE reaches the app (405) instead of the stdlib's 501 page.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
@@ -41,6 +45,7 @@ from chalice.local import (
     CustomLocalChalice,
     LocalChalice,
     LocalDevServer,
+    LocalGatewayException,
     ThreadedHTTPServer,
 )
 from chalice.utils import OSUtils
@@ -76,6 +81,15 @@ class _Handler(ChaliceRequestHandler):
                     del headers[key]
                 headers[name] = ", ".join(values)
         return headers, body
+
+    def _send_error_response(self, error: LocalGatewayException) -> None:
+        # Imported here, not at the top: the worker must start even when chalicelib does not import.
+        from chalicelib.routes.unmatched import NOT_FOUND
+
+        headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+        self._send_http_response(404, headers, json.dumps(NOT_FOUND))
+
+    do_TRACE = ChaliceRequestHandler._generic_handle
 
 
 class _AppCode(OSUtils):  # type: ignore[misc]

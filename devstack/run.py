@@ -25,6 +25,7 @@ from typing import Any
 
 from devstack import environment  # first: it imports the emulator, which configures moto
 from devstack.banner import banner
+from devstack.emulator import events
 from devstack.emulator import server as emulator
 from devstack.options import Options
 from devstack.sockets import PortBusyError, listen
@@ -52,7 +53,7 @@ def start(
     stoppers: list[Callable[[], None]] = []  # in start order; stopped in reverse
     api_sock = listen(options.api_port, "LOCKER_API_PORT") if with_api else None
     web_sock = listen(options.web_port, "LOCKER_WEB_PORT") if with_api else None
-    aws = emulator.start(port=options.emulator_port)
+    aws = emulator.start(port=options.emulator_port, object_created=events.LocalLambda("object_created"))
     stoppers.append(aws.stop)
     try:
         return _provision_and_serve(options, shell, aws, api_sock, web_sock, stoppers), stoppers
