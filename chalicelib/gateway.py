@@ -5,7 +5,8 @@ preflights are the only things answered without a token; everything else
 needs a verified Cognito token, whose principal the views read through
 ``current_principal()``. A view that somehow runs without the middleware finds
 no principal and fails closed. The same place adds the security headers every
-response needs, and turns bad settings into a bare 500 (details go to the log).
+response needs (``Retry-After`` on every 503), and turns bad settings into a
+bare 500 (details go to the log).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ CHALLENGE_BAD_TOKEN = 'Bearer error="invalid_token"'
 ALLOW_METHODS = "GET, POST, DELETE, OPTIONS"
 ALLOW_HEADERS = "Authorization, Content-Type"
 PREFLIGHT_MAX_AGE = "600"
+# Every 503 means "a dependency failed, nothing changed": say when to try again.
+RETRY_AFTER = "2"
 
 _principal: ContextVar[Principal | None] = ContextVar("locker_principal", default=None)
 _config_error_logged = False
@@ -72,6 +75,8 @@ def _is_health(request: Request) -> bool:
 def _decorate(response: Response, request: Request, settings: Settings | None, preflight: bool) -> Response:
     headers = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
+    if response.status_code == 503:
+        headers.setdefault("Retry-After", RETRY_AFTER)
     if not _is_health(request):
         headers["Cache-Control"] = "no-store"
     origin = settings.web_origin if settings is not None else None

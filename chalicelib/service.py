@@ -78,6 +78,10 @@ class Locker:
             updated_at=now,
             expires_at=now + self.settings.pending_ttl,
         )
+        # Signed before anything is written: a signing failure (503) leaves nothing behind.
+        upload = self.storage.presign_put(
+            record.key, record.content_type, record.size, record.sha256, self.settings.upload_expires
+        )
         quota = Quota(self.settings.quota_bytes, self.settings.quota_files)
         try:
             self.records.create(record, quota)
@@ -90,9 +94,6 @@ class Locker:
                 self.records.create(record, quota)
             except QuotaExceeded:
                 raise TooManyRequestsError("quota exceeded") from None
-        upload = self.storage.presign_put(
-            record.key, record.content_type, record.size, record.sha256, self.settings.upload_expires
-        )
         return {"file": record.to_api(), "upload": _upload(upload)}
 
     def get(self, owner: str, file_id: str) -> dict[str, Any]:

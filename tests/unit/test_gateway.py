@@ -11,7 +11,8 @@ import pytest
 from chalice.app import Chalice, CognitoUserPoolAuthorizer, NotFoundError, Response
 from chalice.test import Client
 
-from chalicelib import auth, config, gateway, jwks
+from chalicelib import auth, config, failures, gateway, jwks
+from chalicelib.errors import ServiceUnavailableError
 from chalicelib.gateway import current_principal
 from tests import hostile, tokens
 from tests.unit.conftest import CLIENT, POOL, SETTINGS_ENV
@@ -89,6 +90,10 @@ def tiny_app(*, middleware: bool = True, authorizer: CognitoUserPoolAuthorizer |
     def missing() -> None:
         current_principal()
         raise NotFoundError("file not found")
+
+    @app.route("/unavailable")
+    def unavailable() -> None:
+        raise ServiceUnavailableError(failures.MESSAGE)
 
     return app
 
@@ -208,6 +213,15 @@ def test_view_errors_keep_the_security_headers(fetcher: tokens.FakeFetcher) -> N
     assert response.status_code == 404
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_every_503_says_when_to_retry(fetcher: tokens.FakeFetcher) -> None:
+    response = get("/unavailable", bearer(good()))
+    assert response.status_code == 503
+    assert response.json_body == {"Code": "ServiceUnavailableError", "Message": failures.MESSAGE}
+    assert response.headers["Retry-After"] == gateway.RETRY_AFTER
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Retry-After" not in get("/missing", bearer(good())).headers
 
 
 def test_a_view_without_the_middleware_fails_closed(fetcher: tokens.FakeFetcher) -> None:
