@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.config import Settings
-from chalicelib.errors import BadRequestError, RequestEntityTooLargeError
+from chalicelib.errors import BadRequestError, RequestEntityTooLargeError, UnsupportedMediaType
 from chalicelib.model import VISIBLE_STATUSES
 
 MAX_BODY_BYTES = 16 * 1024
@@ -21,6 +22,12 @@ MAX_LIMIT = 100
 # Bidirectional overrides let "gpj.exe" display as "exe.jpg": refused like control characters.
 _BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _NEW_FILE_FIELDS = frozenset({"filename", "contentType", "size", "sha256"})
+# application/json, optionally with charset=utf-8 (RFC 9110: OWS around ";", none around "=").
+# ASCII-only matching: re.IGNORECASE alone would let "\u017f" stand for "s" and "\u212a" for "k".
+_JSON_MEDIA_TYPE = re.compile(
+    r'[ \t]*application/json(?:[ \t]*;[ \t]*charset=(?:utf-8|"utf-8"))?[ \t]*', re.IGNORECASE | re.ASCII
+)
+UNSUPPORTED_MEDIA_TYPE = "request body must be JSON: send Content-Type: application/json"
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,18 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             raise ValueError(f"duplicate field {key}")
         found[key] = value
     return found
+
+
+def json_content_type(value: str | None) -> None:
+    """Accept only ``application/json`` (optionally ``; charset=utf-8``) as a body's type.
+
+    ``None`` stands for no header, and for several (ambiguous) ones.
+
+    Raises:
+        UnsupportedMediaType: anything else; the message says what to send, never echoes the header.
+    """
+    if value is None or not _JSON_MEDIA_TYPE.fullmatch(value):
+        raise UnsupportedMediaType(UNSUPPORTED_MEDIA_TYPE)
 
 
 def json_object(raw: bytes | str | None) -> dict[str, Any]:

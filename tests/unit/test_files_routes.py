@@ -1,0 +1,118 @@
+"""The real app's files routes through Chalice's test client: what reaches the wire."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from chalice.test import Client
+
+from app import app
+from chalicelib import auth, config, jwks, runtime, validation
+from tests import tokens
+from tests.unit.conftest import CLIENT, POOL, SETTINGS_ENV
+
+SUB = str(uuid.uuid4())
+GOOD = {"filename": "a.png", "contentType": "image/png", "size": 10}
+
+
+@pytest.fixture
+def client(aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
+    """The app wired to in-process moto, with a JWKS served without network."""
+    for name, value in SETTINGS_ENV.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(jwks, "fetch_url", tokens.fake_fetcher())
+    runtime.reset()
+    auth.reset()
+    with Client(app) as test_client:
+        yield test_client
+    runtime.reset()
+    auth.reset()
+    config.reset()
+
+
+def call(client: Client, method: str, path: str, body: bytes = b"", **headers: str) -> Any:
+    token = tokens.mint(tokens.claims(tokens.issuer(POOL), CLIENT, sub=SUB))
+    return client.http.request(
+        method, path, body=body, headers={"Authorization": f"Bearer {token}", **headers}
+    )
+
+
+JSON_TYPES = [
+    "application/json",
+    "Application/JSON",
+    "application/json; charset=utf-8",
+    "application/json;charset=UTF-8",
+    'application/json; charset="utf-8"',
+    "application/json ; charset=utf-8",
+]
+NOT_JSON_TYPES = [
+    "text/plain; application/json",
+    "*/*",
+    "application/*",
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "application/json, text/plain",
+    "text/plain, application/json",
+    "application/json; charset=latin-1",
+    "application/json; charset=utf-8; boundary=x",
+    "application/json;",
+    "application/json; charset = utf-8",
+    "application/jsonx",
+    "application/json-patch+json",
+    "application/vnd.api+json",
+    "application/j\u017fon",  # LATIN SMALL LETTER LONG S, which case-folds to "s"
+    "",
+]
+
+
+@pytest.mark.parametrize("content_type", JSON_TYPES)
+def test_json_with_or_without_charset_utf8_is_read(client: Client, content_type: str) -> None:
+    answer = call(client, "POST", "/files", json.dumps(GOOD).encode(), **{"Content-Type": content_type})
+    assert answer.status_code == 201, answer.body
+
+
+@pytest.mark.parametrize("content_type", NOT_JSON_TYPES)
+def test_anything_else_is_a_415_that_says_what_to_send(client: Client, content_type: str) -> None:
+    answer = call(client, "POST", "/files", json.dumps(GOOD).encode(), **{"Content-Type": content_type})
+    assert answer.status_code == 415
+    assert answer.json_body == {"Code": "UnsupportedMediaType", "Message": validation.UNSUPPORTED_MEDIA_TYPE}
+    assert "send Content-Type: application/json" in answer.json_body["Message"]
+
+
+def test_a_body_without_a_content_type_is_a_415(client: Client) -> None:
+    token = tokens.mint(tokens.claims(tokens.issuer(POOL), CLIENT, sub=SUB))
+    answer = client.http.request(
+        "POST", "/files", body=json.dumps(GOOD).encode(), headers={"Authorization": f"Bearer {token}"}
+    )
+    assert (answer.status_code, answer.json_body["Code"]) == (415, "UnsupportedMediaType")
+
+
+def test_two_content_type_headers_are_ambiguous(client: Client) -> None:
+    """API Gateway keeps every copy in multiValueHeaders; Chalice's test client cannot send two."""
+    token = tokens.mint(tokens.claims(tokens.issuer(POOL), CLIENT, sub=SUB))
+
+    def send(multi: dict[str, list[str]]) -> Any:
+        auth_header = f"Bearer {token}"
+        event = {
+            "requestContext": {"httpMethod": "POST", "resourcePath": "/files", "path": "/files"},
+            "headers": {"Authorization": auth_header, "Content-Type": "application/json"},
+            "multiValueHeaders": {"Authorization": [auth_header], **multi},
+            "pathParameters": None,
+            "multiValueQueryStringParameters": None,
+            "stageVariables": None,
+            "body": json.dumps(GOOD),
+            "isBase64Encoded": False,
+        }
+        return app(event, None)
+
+    assert send({"Content-Type": ["application/json"]})["statusCode"] == 201
+    for multi in (
+        {"Content-Type": ["application/json", "application/json"]},
+        {"Content-Type": ["application/json"], "content-type": ["text/plain"]},
+    ):
+        assert send(multi)["statusCode"] == 415
