@@ -116,3 +116,22 @@ def test_two_content_type_headers_are_ambiguous(client: Client) -> None:
         {"Content-Type": ["application/json"], "content-type": ["text/plain"]},
     ):
         assert send(multi)["statusCode"] == 415
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"filename": "\\ud800.png", "contentType": "image/png", "size": 10}',
+        b'{"filename": "a.png", "contentType": "image/png\\udfff", "size": 10}',
+        b'{"filename": "a.png", "contentType": "image/png", "size": 10, "\\udc00": 1}',
+        b'{"filename": "\\u202e\\u200b.png", "contentType": "image/png", "size": 10}',
+        b'{"filename": "\\u3000", "contentType": "image/png", "size": 10}',
+    ],
+    ids=["filename", "contentType", "key", "bidi", "ideographic-space"],
+)
+def test_lone_surrogates_and_invisible_names_are_a_400_never_a_5xx(client: Client, raw: bytes) -> None:
+    answer = call(client, "POST", "/files", raw, **{"Content-Type": "application/json"})
+    assert answer.status_code == 400, answer.body
+    assert answer.json_body["Code"] == "BadRequestError"
+    assert "\\ud" not in answer.body.decode() and "\\u202e" not in answer.body.decode()
+    assert call(client, "GET", "/files").json_body["items"] == []  # nothing was written
