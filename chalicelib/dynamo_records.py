@@ -194,19 +194,28 @@ class DynamoRecords:
             return False
         return self._replace(record, None, PENDING)
 
-    def page(self, owner: str, after_id: str | None, count: int) -> tuple[list[FileRecord], bool]:
+    def page(
+        self, owner: str, after_id: str | None, count: int, status: str | None = None
+    ) -> tuple[list[FileRecord], str | None]:
+        values = {":pk": _pk(owner), ":file": {"S": "FILE#"}}
         query: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :file)",
-            "ExpressionAttributeValues": {":pk": _pk(owner), ":file": {"S": "FILE#"}},
+            "ExpressionAttributeValues": values,
             "ScanIndexForward": False,
-            "Limit": count,
+            "Limit": count,  # items read, before the filter: what bounds the call's cost
         }
+        if status is not None:
+            query["FilterExpression"] = "#s = :status"
+            query["ExpressionAttributeNames"] = {"#s": "status"}
+            values[":status"] = {"S": status}
         if after_id is not None:
             query["ExclusiveStartKey"] = _key(owner, after_id)
         with unclassified("DynamoDB Query"):
             found = self._db.query(**query)
-        return [from_item(i) for i in found["Items"]], "LastEvaluatedKey" in found
+        last = found.get("LastEvaluatedKey")
+        resume = last["sk"]["S"].removeprefix("FILE#") if last else None
+        return [from_item(i) for i in found["Items"]], resume
 
     def due(self, now: int, owner: str | None = None) -> Iterator[tuple[str, str]]:
         paginator = self._db.get_paginator("query" if owner else "scan")
