@@ -19,6 +19,7 @@ from chalice.app import Request, Response
 
 from chalicelib import auth, config
 from chalicelib.auth import AuthError, Principal
+from chalicelib.challenge import CHALLENGE_BAD_TOKEN, CHALLENGE_NO_TOKEN, www_authenticate
 from chalicelib.config import ConfigError, Settings
 
 logger = logging.getLogger("locker.auth")
@@ -27,8 +28,7 @@ logger = logging.getLogger("locker.auth")
 logger.setLevel(logging.INFO)
 
 UNAUTHORIZED_MESSAGE = "A valid access token is required."
-CHALLENGE_NO_TOKEN = 'Bearer realm="locker"'
-CHALLENGE_BAD_TOKEN = 'Bearer error="invalid_token"'
+__all__ = ["CHALLENGE_BAD_TOKEN", "CHALLENGE_NO_TOKEN", "current_principal", "middleware"]
 ALLOW_METHODS = "GET, POST, DELETE, OPTIONS"
 ALLOW_HEADERS = "Authorization, Content-Type"
 PREFLIGHT_MAX_AGE = "600"
@@ -103,7 +103,7 @@ def _respond(
         principal = auth.authenticate(request)
     except AuthError as exc:
         logger.warning("401 for %s %s: %s", request.method, request.path, exc.reason)
-        challenge = CHALLENGE_BAD_TOKEN if exc.token_sent else CHALLENGE_NO_TOKEN
+        challenge = www_authenticate(exc)
         return _error(401, "UnauthorizedError", UNAUTHORIZED_MESSAGE, {"WWW-Authenticate": challenge})
     token = _principal.set(principal)
     try:
