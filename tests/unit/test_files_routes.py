@@ -6,9 +6,12 @@ import json
 import uuid
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import pytest
 from chalice.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app import app
 from chalicelib import auth, config, jwks, runtime, validation
@@ -135,3 +138,49 @@ def test_lone_surrogates_and_invisible_names_are_a_400_never_a_5xx(client: Clien
     assert answer.json_body["Code"] == "BadRequestError"
     assert "\\ud" not in answer.body.decode() and "\\u202e" not in answer.body.decode()
     assert call(client, "GET", "/files").json_body["items"] == []  # nothing was written
+
+
+_TEXT = st.text(
+    st.one_of(st.characters(), st.characters(categories=["Cs"])), max_size=40
+)  # lone surrogates too
+_VALUES = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), _TEXT, st.lists(_TEXT, max_size=3)
+)
+_FIELDS = st.dictionaries(st.sampled_from(["filename", "contentType", "size", "sha256", "owner"]), _VALUES)
+_BODIES = st.one_of(st.binary(max_size=200), _FIELDS.map(lambda d: json.dumps(d).encode()))
+_IDS = st.text(alphabet=st.characters(codec="ascii", exclude_characters="/?#%"), max_size=40)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    route=st.sampled_from(
+        [
+            ("POST", "/files"),
+            ("GET", "/files"),
+            ("GET", "/files/{}"),
+            ("POST", "/files/{}/complete"),
+            ("GET", "/files/{}/download"),
+            ("DELETE", "/files/{}"),
+        ]
+    ),
+    file_id=_IDS,
+    query=st.dictionaries(
+        st.sampled_from(["limit", "status", "cursor", "x"]), st.text(max_size=40), max_size=3
+    ),
+    content_type=st.one_of(st.sampled_from(JSON_TYPES + NOT_JSON_TYPES), st.text(max_size=40)),
+    body=_BODIES,
+)
+def test_no_client_input_gets_a_5xx(
+    client: Client,
+    route: tuple[str, str],
+    file_id: str,
+    query: dict[str, str],
+    content_type: str,
+    body: bytes,
+) -> None:
+    method, template = route
+    path = template.format(quote(file_id, safe="")) + ("?" + urlencode(query) if query else "")
+    answer = call(client, method, path, body, **{"Content-Type": content_type})
+    assert answer.status_code < 500, (path, body, answer.body)
+    if answer.status_code >= 400:
+        assert set(answer.json_body) == {"Code", "Message"}
