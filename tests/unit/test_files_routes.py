@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
+from botocore.exceptions import ClientError
 from chalice.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -184,3 +185,32 @@ def test_no_client_input_gets_a_5xx(
     assert answer.status_code < 500, (path, body, answer.body)
     if answer.status_code >= 400:
         assert set(answer.json_body) == {"Code", "Message"}
+
+
+def test_a_refused_read_answers_503_with_retry_after_and_changes_nothing(
+    client: Client, aws: dict[str, Any]
+) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 2
+    body = json.dumps({"filename": "a.png", "contentType": "image/png", "size": len(png)}).encode()
+    created = call(client, "POST", "/files", body, **{"Content-Type": "application/json"}).json_body
+    key = f"users/{SUB}/{created['file']['id']}"
+    aws["s3"].put_object(Bucket=SETTINGS_ENV["LOCKER_BUCKET"], Key=key, Body=png, ContentType="image/png")
+    storage = runtime.locker().storage
+    real = storage._s3
+
+    class RefusingGet:
+        def __getattr__(self, name: str) -> Any:
+            if name == "get_object":
+                raise ClientError(
+                    {"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "GetObject"
+                )
+            return getattr(real, name)
+
+    storage._s3 = RefusingGet()
+    answer = call(client, "POST", f"/files/{created['file']['id']}/complete")
+    assert answer.status_code == 503
+    assert answer.json_body["Code"] == "ServiceUnavailableError"
+    assert answer.headers["Retry-After"].isdigit()
+    storage._s3 = real
+    assert call(client, "GET", f"/files/{created['file']['id']}").json_body["file"]["status"] == "pending"
+    assert aws["s3"].head_object(Bucket=SETTINGS_ENV["LOCKER_BUCKET"], Key=key)["ContentLength"] == len(png)
