@@ -227,7 +227,8 @@ class DynamoRecords:
         else:
             request["FilterExpression"] = "sweepAt <= :now"
         request["ExpressionAttributeValues"] = values
-        pages = iter(paginator.paginate(**request))
+        with unclassified("DynamoDB sweep index"):
+            pages = iter(paginator.paginate(**request))
         while True:
             with unclassified("DynamoDB sweep index"):
                 page = next(pages, None)
