@@ -17,6 +17,7 @@ from typing import Any
 from chalice.app import Chalice, Cron
 
 from chalicelib import deployment, gateway, runtime
+from chalicelib.routes import unmatched
 from chalicelib.routes.files import files
 
 app = Chalice(app_name="locker")
@@ -30,6 +31,10 @@ app.register_blueprint(files)
 def health() -> dict[str, str]:
     """Liveness probe; the only route that needs no token."""
     return {"status": "ok"}
+
+
+# Last, once every route exists: Locker's 404/405 for everything else.
+unmatched.register(app)
 
 
 @app.on_cw_event(deployment.OBJECT_CREATED_PATTERN, name="object_created")
