@@ -47,7 +47,10 @@ class Completion:
         stored = self.storage.head(record.key)
         if stored is None:
             raise ConflictError("upload not received yet")
-        problem = self._mismatch(record, stored)
+        head = self.storage.first_bytes(record.key, sniff.SNIFF_BYTES)
+        if head is None:  # gone since HeadObject: another completion rejected it, or a delete
+            return self._after_race(record)
+        problem = self._mismatch(record, stored, head)
         if problem is None:
             now = self._now()
             if self.records.mark_ready(record, now):
@@ -60,7 +63,7 @@ class Completion:
         log.info("rejected upload %s: %s", record.id, problem)
         raise UnprocessableEntityError(f"upload does not match what was declared: {problem}")
 
-    def _mismatch(self, record: FileRecord, stored: StoredObject) -> str | None:
+    def _mismatch(self, record: FileRecord, stored: StoredObject, head: bytes) -> str | None:
         if stored.size != record.size:
             return f"size is {stored.size} bytes, {record.size} were declared"
         if stored.content_type != record.content_type:
@@ -71,7 +74,7 @@ class Completion:
         # A declared digest is verified or the file is rejected: no stored checksum is no match.
         if record.sha256 is not None and stored.sha256 != record.sha256:
             return "sha256 does not match the declared digest"
-        if not sniff.matches(record.content_type, self.storage.first_bytes(record.key, sniff.SNIFF_BYTES)):
+        if not sniff.matches(record.content_type, head):
             return f"content is not {record.content_type}"
         return None
 

@@ -37,7 +37,7 @@ class StoredObject:
     content_encoding: str | None = None
 
 
-# HeadObject's documented answers for "no such key". Nothing else means missing:
+# S3's documented answers for "no such key". Nothing else means missing:
 # a 403 is a refusal (a permission or KMS problem), not a fact about the object.
 # Deployed, the role's s3:ListBucket on users/ makes S3 answer 404 for a missing key.
 _NOT_THERE = frozenset({"404", "NoSuchKey", "NotFound"})
@@ -141,15 +141,21 @@ class Storage:
             content_encoding=found.get("ContentEncoding") or None,
         )
 
-    def first_bytes(self, key: str, count: int) -> bytes:
-        """Up to ``count`` bytes from the start of an object that ``head`` found.
+    def first_bytes(self, key: str, count: int) -> bytes | None:
+        """Up to ``count`` bytes from the start of the object, or None if it is not there (any more).
 
         Raises:
-            ServiceUnavailableError: the read failed for any reason, a vanished object included
-                (never taken as empty content).
+            ServiceUnavailableError: the read failed or was refused: never taken as empty content.
         """
-        with unclassified("S3 GetObject"):
+        try:
             found = self._s3.get_object(Bucket=self._bucket, Key=key, Range=f"bytes=0-{count - 1}")
+        except ClientError as exc:
+            if error_code(exc) in _NOT_THERE:
+                return None
+            raise unavailable("S3 GetObject", exc) from None
+        except BotoCoreError as exc:
+            raise unavailable("S3 GetObject", exc) from None
+        with unclassified("S3 GetObject"):
             body: bytes = found["Body"].read(count)
         return body
 

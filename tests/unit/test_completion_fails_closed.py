@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 
 from chalicelib.dynamo_records import DynamoRecords
-from chalicelib.errors import ServiceUnavailableError, UnprocessableEntityError
+from chalicelib.errors import ConflictError, ServiceUnavailableError, UnprocessableEntityError
 from chalicelib.records import Usage
 from chalicelib.service import Locker
 from tests.unit.conftest import BUCKET, TABLE
@@ -74,6 +74,26 @@ def test_a_refused_read_is_a_503_that_deletes_and_rejects_nothing(
     assert locker.records.usage(ALICE) == Usage(len(PNG), 1)
     locker.storage._s3 = aws["s3"]  # once storage answers again, the same call completes
     assert locker.complete(ALICE, file_id)["file"]["status"] == "ready"
+
+
+def test_an_object_rejected_by_a_concurrent_completion_is_a_409(locker: Locker, aws: dict[str, Any]) -> None:
+    """The bucket event and the API race: the other one deletes the object between our HEAD and GET."""
+    jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 44
+    created = declare(locker, body=jpeg)
+    upload(aws, created, jpeg)
+    record = locker.records.get(ALICE, created["file"]["id"])
+    real_get = aws["s3"].get_object
+
+    def raced(**kwargs: Any) -> Any:
+        aws["s3"].delete_object(Bucket=BUCKET, Key=record.key)
+        locker.records.reject(record, "content is not image/png", record.updated_at + 1)
+        return real_get(**kwargs)  # S3 now answers NoSuchKey
+
+    locker.storage._s3 = Refusing(aws["s3"], denied(), "nothing")
+    locker.storage._s3.get_object = raced  # type: ignore[attr-defined]
+    with pytest.raises(ConflictError, match="rejected: content is not image/png"):
+        locker.complete(ALICE, created["file"]["id"])
+    assert locker.get(ALICE, created["file"]["id"])["file"]["status"] == "rejected"
 
 
 def test_a_refused_head_is_a_503_not_a_missing_upload(locker: Locker, aws: dict[str, Any]) -> None:
