@@ -12,10 +12,6 @@ then answers 403 SignatureDoesNotMatch in a non-S3 shape (``<ErrorResponse>``,
 ``X-Amzn-ErrorType`` header). A download link for a deleted file always hits this, and the
 misleading "signature" error would send developers hunting for a signing bug.
 Once the gate has verified the signature, S3 would say the key is missing.
-
-moto also stores an upload's ``x-amz-checksum-sha256`` only when the request names
-the algorithm in ``x-amz-sdk-checksum-algorithm`` (which presigned uploads never
-send); S3 stores it whenever the header is present, and completion relies on it.
 """
 
 from __future__ import annotations
@@ -45,8 +41,6 @@ def call_presigned(
     app: WSGIApplication, environ: WSGIEnvironment, start_response: StartResponse
 ) -> Iterable[bytes]:
     """Run ``app`` for a presigned request whose signature is already verified."""
-    if environ.get("HTTP_X_AMZ_CHECKSUM_SHA256") and not environ.get("HTTP_X_AMZ_SDK_CHECKSUM_ALGORITHM"):
-        environ["HTTP_X_AMZ_SDK_CHECKSUM_ALGORITHM"] = "SHA256"  # so moto keeps it, as S3 does
     captured: list[tuple[str, list[tuple[str, str]], OptExcInfo | None]] = []
     written: list[bytes] = []
 
