@@ -146,11 +146,16 @@ def filename(value: Any) -> str:
     if not 1 <= len(name) <= MAX_FILENAME:
         raise BadRequestError(f"filename must be between 1 and {MAX_FILENAME} characters")
     if any(unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") for c in name):
-        raise BadRequestError("filename must not contain control, format or unassigned characters")
+        raise BadRequestError(
+            "filename must not contain control characters (Unicode C*: control, format, surrogate, "
+            "private-use or unassigned)"
+        )
     if "/" in name or "\\" in name:
         raise BadRequestError("filename must not contain / or \\")
     if not any(_visible(c) for c in name):
-        raise BadRequestError("filename must contain a visible character")
+        raise BadRequestError(
+            "filename must contain a visible name, not only spaces, dots or invisible characters"
+        )
     return name
 
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import app
-from chalicelib import auth, config, jwks, runtime, validation
+from chalicelib import runtime, validation
 from tests import tokens
 from tests.unit.conftest import CLIENT, POOL, SETTINGS_ENV
 
@@ -24,18 +24,12 @@ GOOD = {"filename": "a.png", "contentType": "image/png", "size": 10}
 
 
 @pytest.fixture
-def client(aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
+def client(aws: dict[str, Any], api_env: tokens.FakeFetcher) -> Iterator[Client]:
     """The app wired to in-process moto, with a JWKS served without network."""
-    for name, value in SETTINGS_ENV.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setattr(jwks, "fetch_url", tokens.fake_fetcher())
     runtime.reset()
-    auth.reset()
     with Client(app) as test_client:
         yield test_client
     runtime.reset()
-    auth.reset()
-    config.reset()
 
 
 def call(client: Client, method: str, path: str, body: bytes = b"", **headers: str) -> Any:
