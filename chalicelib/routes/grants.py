@@ -15,16 +15,17 @@ from chalicelib.routes.common import (
     caller,
     caller_name,
     current_request,
+    json_body,
 )
 
 grants = Blueprint(__name__)
 PATHS = ("/files/{file_id}/grants", "/files/{file_id}/grants/{grant_id}", "/shared")
 
 
-@grants.route("/files/{file_id}/grants", methods=["POST"], authorizer=AUTHORIZER)
+@grants.route("/files/{file_id}/grants", methods=["POST"], authorizer=AUTHORIZER, content_types=ANY_BODY)
 def add_grant(file_id: str) -> Response:
     """Let a user or a group read the file (201; 200 when only the expiry changed)."""
-    body = validation.json_object(current_request(grants).raw_body)
+    body = json_body(grants)
     to = sharing_validation.grant_body(body, time.time())
     answer, created = runtime.sharing().grants.grant(caller(), caller_name(), file_id, to)
     return Response(body=answer, status_code=201 if created else 200)

@@ -6,24 +6,24 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import runtime, sharing_validation, validation
+from chalicelib import runtime, sharing_validation
 from chalicelib.routes.common import (
     ANY_BODY,
     AUTHORIZER,
     add_preflights,
     caller,
     caller_name,
-    current_request,
+    json_body,
 )
 
 groups = Blueprint(__name__)
 PATHS = ("/groups", "/groups/{name}", "/groups/{name}/members", "/groups/{name}/members/{user_id}")
 
 
-@groups.route("/groups", methods=["POST"], authorizer=AUTHORIZER)
+@groups.route("/groups", methods=["POST"], authorizer=AUTHORIZER, content_types=ANY_BODY)
 def create_group() -> Response:
     """Create a group; the caller manages it and is its first member."""
-    name = sharing_validation.group_body(validation.json_object(current_request(groups).raw_body))
+    name = sharing_validation.group_body(json_body(groups))
     return Response(body=runtime.sharing().groups.create(caller(), caller_name(), name), status_code=201)
 
 
@@ -46,10 +46,10 @@ def list_members(name: str) -> dict[str, Any]:
     return runtime.sharing().groups.members(caller(), name)
 
 
-@groups.route("/groups/{name}/members", methods=["POST"], authorizer=AUTHORIZER)
+@groups.route("/groups/{name}/members", methods=["POST"], authorizer=AUTHORIZER, content_types=ANY_BODY)
 def add_member(name: str) -> Response:
     """Add a user by username (manager only): 201, or 200 if already a member."""
-    user = sharing_validation.member_body(validation.json_object(current_request(groups).raw_body))
+    user = sharing_validation.member_body(json_body(groups))
     answer, added = runtime.sharing().groups.add(caller(), name, user)
     return Response(body=answer, status_code=201 if added else 200)
 

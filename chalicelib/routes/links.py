@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import linkpage, runtime, sharing_validation, validation
+from chalicelib import linkpage, runtime, sharing_validation
 from chalicelib.link_service import LinkNotFound
 from chalicelib.routes.common import (
     ANY_BODY,
@@ -14,6 +14,7 @@ from chalicelib.routes.common import (
     add_preflights,
     caller,
     current_request,
+    json_body,
     public_base,
 )
 
@@ -22,11 +23,11 @@ PATHS = ("/files/{file_id}/links", "/files/{file_id}/links/{link_id}")
 PUBLIC_PATH = "/l/{token}"
 
 
-@links.route("/files/{file_id}/links", methods=["POST"], authorizer=AUTHORIZER)
+@links.route("/files/{file_id}/links", methods=["POST"], authorizer=AUTHORIZER, content_types=ANY_BODY)
 def create_link(file_id: str) -> Response:
     """A download link for the file; its url is shown only in this answer."""
     request = current_request(links)
-    expires_in, max_downloads = sharing_validation.link_body(validation.json_object(request.raw_body))
+    expires_in, max_downloads = sharing_validation.link_body(json_body(links))
     answer = runtime.sharing().links.create(
         caller(), file_id, expires_in, max_downloads, public_base(request)
     )
