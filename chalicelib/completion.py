@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from chalicelib import sniff
+from chalicelib import metrics, sniff
 from chalicelib.errors import ConflictError, UnprocessableEntityError, file_not_found
 from chalicelib.model import PENDING, READY, REJECTED, FileRecord
 from chalicelib.records import Records
@@ -49,12 +49,14 @@ class Completion:
             now = self._now()
             if self.records.mark_ready(record, now):
                 log.info("file %s is ready", record.id)
+                metrics.count(metrics.UPLOADS_COMPLETED)
                 return record.evolve(status=READY, updated_at=now, expires_at=None)
             return self._after_race(record)
         self.storage.delete(record.key)
         if not self.records.reject(record, problem, self._now()):
             return self._after_race(record)
         log.info("rejected upload %s: %s", record.id, problem)
+        metrics.count(metrics.UPLOADS_REJECTED)
         raise UnprocessableEntityError(f"upload does not match what was declared: {problem}")
 
     def _mismatch(self, record: FileRecord, size: int, content_type: str, sha256: str | None) -> str | None:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib import cursor
+from chalicelib import cursor, metrics
 from chalicelib.completion import Completion
 from chalicelib.config import Settings
 from chalicelib.errors import ConflictError, TooManyRequestsError, UnprocessableEntityError, file_not_found
@@ -85,14 +85,17 @@ class Locker:
             # Abandoned uploads may still hold quota that DynamoDB's TTL has not
             # given back yet: reclaim them, then try once more.
             if not self.sweep(owner):
+                metrics.count(metrics.QUOTA_REFUSALS)
                 raise TooManyRequestsError("quota exceeded") from None
             try:
                 self.records.create(record, quota)
             except QuotaExceeded:
+                metrics.count(metrics.QUOTA_REFUSALS)
                 raise TooManyRequestsError("quota exceeded") from None
         upload = self.storage.presign_put(
             record.key, record.content_type, record.size, record.sha256, self.settings.upload_expires
         )
+        metrics.count(metrics.UPLOADS_CREATED)
         return {"file": record.to_api(), "upload": _upload(upload)}
 
     def get(self, owner: str, file_id: str) -> dict[str, Any]:
@@ -143,6 +146,7 @@ class Locker:
         url = self.storage.presign_get(
             record.key, record.filename, record.content_type, self.settings.download_expires
         )
+        metrics.count(metrics.DOWNLOADS_ISSUED)
         return {"url": url.url, "expiresAt": iso(url.expires_at), "method": url.method}
 
     def delete(self, owner: str, file_id: str) -> None:
