@@ -12,7 +12,7 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib import auth, jwks, metrics, requestlog, runtime
+from chalicelib import jwks, metrics, requestlog, runtime
 from tests import tokens
 from tests.unit.conftest import CLIENT, POOL, SETTINGS_ENV
 
@@ -32,13 +32,11 @@ def wired(
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(jwks, "fetch_url", tokens.fake_fetcher())
     runtime.reset()
-    auth.reset()
     parent = logging.getLogger("locker")
     parent.addHandler(caplog.handler)
     yield aws
     parent.removeHandler(caplog.handler)
     runtime.reset()
-    auth.reset()
 
 
 def token(sub: str = SUB) -> str:
