@@ -11,6 +11,7 @@ from tests.infra.conftest import ROLE, Packaged, as_list, unwrap_if
 
 ROLE_ARN = {"Fn::GetAtt": [ROLE, "Arn"]}
 OBJECTS = {"Fn::Sub": "${FilesBucket.Arn}/users/*"}
+BUCKET = {"Fn::GetAtt": ["FilesBucket", "Arn"]}
 TABLE = {"Fn::GetAtt": ["FilesTable", "Arn"]}
 SWEEP_INDEX = {"Fn::Sub": "${FilesTable.Arn}/index/sweep"}
 # TransactWriteItems is not an IAM action: each write in a transaction is
@@ -56,8 +57,19 @@ def test_every_function_runs_as_the_template_role(packaged: Packaged) -> None:
 
 def test_objects_only_under_users(packaged: Packaged) -> None:
     granted = _granted(packaged, "s3")
-    assert granted == {"PutObject": [OBJECTS], "GetObject": [OBJECTS], "DeleteObject": [OBJECTS]}
-    assert "ListBucket" not in granted  # so a missing key answers 403, never reveals names
+    assert granted == {
+        "PutObject": [OBJECTS],
+        "GetObject": [OBJECTS],
+        "DeleteObject": [OBJECTS],
+        "ListBucket": [BUCKET],
+    }
+
+
+def test_listing_only_under_users_so_a_missing_key_is_a_404(packaged: Packaged) -> None:
+    """Without s3:ListBucket S3 answers 403 for a missing key, which Locker must not take for "missing"."""
+    [listing] = [s for s in _allows(packaged) if "s3:ListBucket" in as_list(s["Action"])]
+    assert as_list(listing["Action"]) == ["s3:ListBucket"]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": "users/*"}}
 
 
 def test_table_and_sweep_index_only(packaged: Packaged) -> None:
