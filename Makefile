@@ -10,6 +10,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | cksum | cut -d' ' -f1)
 PYTEST := $(BIN)/python -m pytest
+# checkov pins boto3 exactly (an older one than Locker's), so it gets a venv of its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cksum < requirements-checkov.txt | cut -d' ' -f1)
 
 .PHONY: help run emulator web test check lint format typecheck test-unit test-web test-emulator test-integration test-e2e \
 	    token postman client-deps browser-deps package lint-infra test-infra bench bench-smoke clean
@@ -25,6 +28,12 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
 venv: $(STAMP) ## Create .venv with the pinned requirements
+
+$(CHECKOV_STAMP): requirements-checkov.txt
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	@echo "Installing pinned checkov into $(CHECKOV_VENV) ..."
+	@$(CHECKOV_VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements-checkov.txt
+	@rm -f $(CHECKOV_VENV)/.installed-* && touch $@
 
 run: $(STAMP) ## Serve the emulator, the API (reloads on edits) and the web app (Ctrl-C stops)
 	$(BIN)/python -m devstack.run
@@ -85,8 +94,10 @@ postman: postman/node_modules/.package-lock.json ## Run the Postman collection w
 package: $(STAMP) ## Build out/sam.json + out/deployment.zip for AWS (fetches Lambda wheels from PyPI)
 	$(BIN)/python -m scripts.package --out out
 
-lint-infra: package ## cfn-lint the packaged template: no errors, no warnings
+# checkov offline: no platform API key, no policy download; skips live inline in the template.
+lint-infra: package $(CHECKOV_STAMP) ## cfn-lint and checkov on the packaged template: no findings
 	$(BIN)/cfn-lint out/sam.json
+	$(CHECKOV_VENV)/bin/checkov --file out/sam.json --framework cloudformation --skip-download --compact --quiet
 
 test-infra: $(STAMP) ## Packaged template, IAM and Lambda zip checks (packages into a temp dir)
 	$(PYTEST) tests/infra -q
@@ -98,4 +109,4 @@ bench-smoke: $(STAMP) ## Every benchmark for a few iterations (~10 s; checks not
 	$(BIN)/python -m bench --smoke
 
 clean: ## Remove the venv and generated files
-	rm -rf $(VENV) .local out .pytest_cache .mypy_cache .ruff_cache postman/node_modules .chalice/deployments
+	rm -rf $(VENV) $(CHECKOV_VENV) .local out .pytest_cache .mypy_cache .ruff_cache postman/node_modules .chalice/deployments

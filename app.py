@@ -16,7 +16,7 @@ from typing import Any
 
 from chalice.app import Chalice, Cron
 
-from chalicelib import deployment, gateway, runtime
+from chalicelib import deployment, gateway, metrics, requestlog, runtime
 from chalicelib.routes import unmatched
 from chalicelib.routes.activity import activity
 from chalicelib.routes.files import files
@@ -26,7 +26,10 @@ from chalicelib.routes.links import links
 
 app = Chalice(app_name="locker")
 app.log.setLevel(logging.INFO)  # Chalice defaults its logger (and so locker.*) to ERROR
+app.register_middleware(requestlog.middleware, "http")  # outermost: sees every answer
 app.register_middleware(gateway.middleware, "http")
+app.register_middleware(metrics.middleware, "cloudwatch")  # the bucket events
+app.register_middleware(metrics.middleware, "scheduled")  # the sweep
 runtime.fail_fast_in_lambda(os.environ)
 for blueprint in (files, grants, groups, links, activity):
     app.register_blueprint(blueprint)

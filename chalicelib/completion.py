@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from chalicelib import sniff
+from chalicelib import metrics, sniff
 from chalicelib.errors import ConflictError, UnprocessableEntityError, file_not_found
 from chalicelib.model import PENDING, READY, REJECTED, FileRecord
 from chalicelib.records import Records
@@ -62,6 +62,7 @@ class Completion:
             now = self._now()
             if self.records.mark_ready(record, now):
                 log.info("file %s is ready", record.id)
+                metrics.count(metrics.UPLOADS_COMPLETED)
                 ready = record.evolve(status=READY, updated_at=now, expires_at=None)
                 self._notify(ready)
                 return ready
@@ -70,6 +71,7 @@ class Completion:
         if not self.records.reject(record, problem, self._now()):
             return self._after_race(record)
         log.info("rejected upload %s: %s", record.id, problem)
+        metrics.count(metrics.UPLOADS_REJECTED)
         self._notify(record.evolve(status=REJECTED, rejected_reason=problem))
         raise UnprocessableEntityError(f"upload does not match what was declared: {problem}")
 

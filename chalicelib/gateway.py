@@ -18,7 +18,7 @@ from contextvars import ContextVar
 
 from chalice.app import Request, Response
 
-from chalicelib import auth, config, container
+from chalicelib import auth, config, container, metrics, requestlog
 from chalicelib.auth import AuthError, Principal
 from chalicelib.challenge import CHALLENGE_BAD_TOKEN, CHALLENGE_NO_TOKEN, www_authenticate
 from chalicelib.config import ConfigError, Settings
@@ -127,10 +127,13 @@ def _respond(
     try:
         principal = auth.authenticate(request)
     except AuthError as exc:
-        logger.warning("401 for %s %s: %s", request.method, request.path, exc.reason)
+        metrics.count(metrics.AUTH_FAILURES)
+        route = request.context.get("resourcePath")  # the template: a path can hold link tokens
+        logger.warning("401 for %s %s: %s", request.method, route, exc.reason)
         challenge = www_authenticate(exc)
         return _error(401, "UnauthorizedError", UNAUTHORIZED_MESSAGE, {"WWW-Authenticate": challenge})
     token = _principal.set(principal)
+    requestlog.identify(principal.sub)
     try:
         return get_response(request)
     finally:

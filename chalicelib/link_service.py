@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
+from chalicelib import metrics
 from chalicelib.access import CHANGE, AccessControl
 from chalicelib.errors import ConflictError, NotFoundError
 from chalicelib.links import Links, new_token, token_hash
@@ -120,6 +121,7 @@ class LinkService:
         used = self._links.consume(link.token_hash, int(self._clock()))
         if used is None:
             raise link_not_found()
+        metrics.count(metrics.LINK_USES)
         self._trail.add(
             record.id, record.owner, "link_used", link_actor(link.id), {"downloadsLeft": used.downloads_left}
         )

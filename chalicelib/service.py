@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib import cursor
+from chalicelib import cursor, metrics
 from chalicelib.access import CHANGE, READ, AccessControl
 from chalicelib.completion import Completion
 from chalicelib.config import Settings
@@ -108,11 +108,14 @@ class Locker:
             # Abandoned uploads may still hold quota that DynamoDB's TTL has not
             # given back yet: reclaim them, then try once more.
             if not self.sweep(owner):
+                metrics.count(metrics.QUOTA_REFUSALS)
                 raise TooManyRequestsError("quota exceeded") from None
             try:
                 self.records.create(record, quota)
             except QuotaExceeded:
+                metrics.count(metrics.QUOTA_REFUSALS)
                 raise TooManyRequestsError("quota exceeded") from None
+        metrics.count(metrics.UPLOADS_CREATED)
         self.trail.add(record.id, owner, "created", user_actor(owner), {"filename": record.filename})
         return {"file": record.to_api(), "upload": _upload(upload)}
 
@@ -167,6 +170,7 @@ class Locker:
         url = self.storage.presign_get(
             record.key, record.filename, record.content_type, self.settings.download_expires
         )
+        metrics.count(metrics.DOWNLOADS_ISSUED)
         return {"url": url.url, "expiresAt": iso(url.expires_at), "method": url.method}
 
     def delete(self, owner: str, file_id: str) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from chalicelib import cursor
+from chalicelib import cursor, metrics
 from chalicelib.access import CHANGE, READ, Access, AccessControl, via
 from chalicelib.errors import BadRequestError, ConflictError, NotFoundError
 from chalicelib.grants import Grants, TooManyGrants
@@ -91,6 +91,7 @@ class Sharing:
             stored, created = self._grants.put(new)
         detail = {"grantee": stored.to_api()["grantee"]}
         if created:
+            metrics.count(metrics.GRANTS)
             self._trail.add(file_id, caller, "grant_added", user_actor(caller), detail)
         return {"grant": stored.to_api()}, created
 

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from chalice.app import BadRequestError, ConflictError, ForbiddenError, NotFoundError
 
+from chalicelib import metrics
 from chalicelib.runtime import SharingCases, sharing_cases
 from chalicelib.service import Locker
 from chalicelib.stores import SharingStores
@@ -193,3 +194,18 @@ def test_expired_grants_do_not_hold_a_files_100_slots(
     clock.advance(60)
     assert cases.grants.grant(ALICE, "alice", file_id, {"user": "bob", "expiresAt": None})[1]
     assert [g["grantee"]["name"] for g in cases.grants.list_grants(ALICE, file_id)["items"]] == ["bob"]
+
+
+def test_new_grants_and_link_uses_are_counted_once_each(
+    shared_locker: Locker, cases: SharingCases, aws: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    file_id = ready_file(shared_locker, aws)
+    token = cases.links.create(ALICE, file_id, 600, 1, "http://127.0.0.1")["link"]["url"].rsplit("/", 1)[1]
+    with metrics.scope() as counted:
+        cases.grants.grant(ALICE, "alice", file_id, {"user": "bob", "expiresAt": None})
+        cases.grants.grant(ALICE, "alice", file_id, {"user": "bob", "expiresAt": None})  # only an update
+        cases.links.consume(token)
+        with pytest.raises(NotFoundError):
+            cases.links.consume(token)  # used up: not a use
+    assert counted == {metrics.GRANTS: 1, metrics.LINK_USES: 1}
+    capsys.readouterr()
