@@ -51,6 +51,11 @@ def current_principal() -> Principal:
     return principal
 
 
+def principal_or_none() -> Principal | None:
+    """The verified caller of this request, or None outside one (events, the sweep, tests)."""
+    return _principal.get()
+
+
 def _error(
     status: int, code: str, message: str, headers: dict[str, str | list[str]] | None = None
 ) -> Response:

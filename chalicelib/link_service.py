@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from chalicelib.access import AccessControl
+from chalicelib.access import CHANGE, AccessControl
 from chalicelib.errors import ConflictError, NotFoundError
 from chalicelib.links import Links, new_token, token_hash
 from chalicelib.model import READY, FileRecord, iso, new_file_id
@@ -63,7 +63,7 @@ class LinkService:
         Raises:
             ConflictError: the file is not ready.
         """
-        record = self._access.check(caller, file_id, "link").record
+        record = self._access.check(caller, file_id, CHANGE).record
         if record.status != READY:
             raise ConflictError(f"file is {record.status}, only ready files can be linked")
         now = int(self._clock())
@@ -78,12 +78,12 @@ class LinkService:
 
     def list(self, caller: str, file_id: str) -> dict[str, Any]:
         """The file's links, newest first, without their urls."""
-        self._access.check(caller, file_id, "link")
+        self._access.check(caller, file_id, CHANGE)
         return {"items": [link.to_api() for link in self._links.for_file(file_id)]}
 
     def revoke(self, caller: str, file_id: str, link_id: str) -> None:
         """Revoke a link: the next use of its token is a 404."""
-        self._access.check(caller, file_id, "link")
+        self._access.check(caller, file_id, CHANGE)
         if self._links.remove(file_id, link_id) is None:
             raise NotFoundError("link not found")
         self._trail.add(file_id, caller, "link_removed", user_actor(caller), {"linkId": link_id})

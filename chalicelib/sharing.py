@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from chalicelib import cursor
-from chalicelib.access import READ, Access, AccessControl, via
+from chalicelib.access import CHANGE, READ, Access, AccessControl, via
 from chalicelib.errors import BadRequestError, ConflictError, NotFoundError
 from chalicelib.grants import Grants, TooManyGrants
 from chalicelib.groups import Groups
@@ -56,7 +56,7 @@ class Sharing:
         self._clock = clock
 
     def _owned(self, caller: str, file_id: str) -> Access:
-        return self._access.check(caller, file_id, "grant")
+        return self._access.check(caller, file_id, CHANGE)
 
     def grant(
         self, caller: str, caller_name: str, file_id: str, to: dict[str, Any]
@@ -82,7 +82,13 @@ class Sharing:
         try:
             stored, created = self._grants.put(new)
         except TooManyGrants:
-            raise ConflictError("a file can have at most 100 grants") from None
+            # Expired grants are missing grants: they must not hold the file's slots.
+            expired = [g for g in self._grants.for_file(file_id) if not g.live(now_ms // 1000)]
+            for old in expired:
+                self._grants.remove(file_id, old.id)
+            if not expired:
+                raise ConflictError("a file can have at most 100 grants") from None
+            stored, created = self._grants.put(new)
         detail = {"grantee": stored.to_api()["grantee"]}
         if created:
             self._trail.add(file_id, caller, "grant_added", user_actor(caller), detail)

@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib import cursor
 from chalicelib.activity import Activity
-from chalicelib.gateway import _principal
+from chalicelib.gateway import principal_or_none
 from chalicelib.model import new_file_id
 from chalicelib.sharing_model import POSITION_RE, Event
 from chalicelib.validation import ListQuery
@@ -23,7 +23,7 @@ SYSTEM: dict[str, str] = {"type": "system"}
 
 def user_actor(sub: str) -> dict[str, str]:
     """The user ``sub`` as an actor, named from the verified token when they are the caller."""
-    principal = _principal.get()
+    principal = principal_or_none()
     name = principal.username if principal is not None and principal.sub == sub else ""
     return {"type": "user", "id": sub, "name": name}
 

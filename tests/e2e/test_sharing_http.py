@@ -159,7 +159,15 @@ def test_a_group_grant_follows_membership_at_once(owner: User, reader: User, str
     # Members may not manage; strangers do not see the group at all.
     assert reader.call("GET", f"/groups/{name}/members").status_code == 403
     assert reader.call("DELETE", f"/groups/{name}").status_code == 403
-    assert stranger.call("GET", f"/groups/{name}/members").status_code == 404
+    for method, path, body in [
+        ("GET", f"/groups/{name}/members", None),
+        ("POST", f"/groups/{name}/members", {"user": stranger.name}),
+        ("DELETE", f"/groups/{name}/members/{reader.api.sub}", None),
+        ("DELETE", f"/groups/{name}", None),
+    ]:
+        answer = stranger.call(method, path, json=body)
+        assert answer.status_code == 404, (method, path, answer.text)
+    assert stranger.call("GET", "/groups").json()["items"] == []
     assert stranger.call("GET", f"/files/{file['id']}").status_code == 404
     members = owner.call("GET", f"/groups/{name}/members").json()["items"]
     assert {m["id"] for m in members} == {owner.api.sub, reader.api.sub}

@@ -13,7 +13,6 @@ from chalice.test import Client
 
 from chalicelib import auth, config, gateway, jwks
 from chalicelib.gateway import current_principal
-from chalicelib.routes import unmatched
 from tests import hostile, tokens
 from tests.unit.conftest import CLIENT, POOL, SETTINGS_ENV
 
@@ -337,6 +336,7 @@ def _matches(template: str, path: str) -> bool:
 def test_every_route_of_the_app_is_probed_or_listed_public() -> None:
     """A new route cannot escape the hostile-token tests: it is in FILE_ROUTES or PUBLIC_ROUTES."""
     from app import app
+    from chalicelib.routes import unmatched
 
     for template, methods in unmatched.declared(app.routes).items():
         for method in methods:

@@ -175,3 +175,21 @@ def test_a_link_is_described_without_being_used_and_used_only_max_times(
     clock.advance(60)
     with pytest.raises(NotFoundError):
         cases.links.describe(other)
+
+
+def test_expired_grants_do_not_hold_a_files_100_slots(
+    shared_locker: Locker, cases: SharingCases, stores: SharingStores, aws: dict[str, Any], clock: FakeClock
+) -> None:
+    file_id = ready_file(shared_locker, aws)
+    directory = stores.directory
+    assert isinstance(directory, InMemoryDirectory)
+    for number in range(100):
+        directory.add(f"user{number}", f"{number:08d}-0000-4000-8000-000000000000")
+        cases.grants.grant(
+            ALICE, "alice", file_id, {"user": f"user{number}", "expiresAt": int(clock.now) + 60}
+        )
+    with pytest.raises(ConflictError):
+        cases.grants.grant(ALICE, "alice", file_id, {"user": "bob", "expiresAt": None})
+    clock.advance(60)
+    assert cases.grants.grant(ALICE, "alice", file_id, {"user": "bob", "expiresAt": None})[1]
+    assert [g["grantee"]["name"] for g in cases.grants.list_grants(ALICE, file_id)["items"]] == ["bob"]
