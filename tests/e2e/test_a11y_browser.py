@@ -1,8 +1,8 @@
 """axe-core finds no accessibility violation on any view of the SPA, nor on the link page.
 
-Each view is checked as a person sees it, with content in it: sign-in, the files list, the share
-dialog with a grant and a fresh link, "Shared with me" with a group share, Groups with the member
-list open, the activity list, and the server-rendered link page /l/{token}.
+Each view is checked as a person sees it, with content in it, in both colour schemes: sign-in,
+the files list, the share dialog with a grant and a fresh link, "Shared with me" with a group
+share, Groups with the member list open, the activity list, and the link page /l/{token}.
 """
 
 from __future__ import annotations
@@ -49,7 +49,11 @@ def _person(stack: Stack, name: str) -> tuple[str, Api]:
 
 
 def _check(page: Page, view: str, seen: dict[str, list[dict[str, object]]]) -> None:
-    seen[view] = violations(page)
+    """axe on the view in the light and the dark colour scheme (styles.css has both)."""
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        seen[f"{view} ({scheme})"] = violations(page)
+    page.emulate_media(color_scheme="light")
 
 
 def test_no_view_of_the_app_has_an_accessibility_violation(axe_page: Page, stack: Stack) -> None:
@@ -110,4 +114,4 @@ def test_no_view_of_the_app_has_an_accessibility_violation(axe_page: Page, stack
     _check(page, "link page, unknown link", seen)
 
     assert {view: found for view, found in seen.items() if found} == {}
-    assert len(seen) == 9
+    assert len(seen) == 18
