@@ -1,6 +1,6 @@
 // The Groups page: create a group (its creator manages it), list the groups I manage or belong
-// to, and for a group I manage its members (add by username, remove) or delete it; leave one I
-// only belong to.
+// to, and for a group I manage its members (add by username, remove) or delete it (after a
+// confirmation); leave one I only belong to.
 
 import { describeError, isSessionError } from './errors.js';
 import { formatDate } from './format.js';
@@ -31,20 +31,19 @@ export function initGroupsView({ sharing, say, onSessionError, me }) {
     else say(describeError(err, context), 'error');
   }
 
-  function button(action, label, group, className = '') {
-    return el(
-      'button',
-      { type: 'button', className, dataset: { action, testid: `group-${action}` }, 'aria-label': `${label} ${group.name}` },
-      label,
-    );
+  /** A row's button: visible `label`, and `spoken` (naming the group) for screen readers. */
+  function button(action, label, spoken, className = '') {
+    return el('button', { type: 'button', className, dataset: { action, testid: `group-${action}` }, 'aria-label': spoken }, label);
   }
 
   function row(group) {
     const actions = el('div', { className: 'actions' });
-    if (group.role === 'manager') actions.append(button('members', 'Members of', group), button('delete', 'Delete', group, 'danger'));
-    else actions.append(button('leave', 'Leave', group, 'danger'));
-    // The visible text of "Members of x" is just "Members".
-    actions.querySelector('[data-action=members]')?.replaceChildren('Members');
+    if (group.role === 'manager') {
+      actions.append(
+        button('members', 'Members', `Members of ${group.name}`),
+        button('delete', 'Delete', `Delete ${group.name}`, 'danger'),
+      );
+    } else actions.append(button('leave', 'Leave', `Leave ${group.name}`, 'danger'));
     return el(
       'tr',
       { dataset: { testid: 'group-row', group: group.name, role: group.role } },
@@ -198,12 +197,26 @@ export function initGroupsView({ sharing, say, onSessionError, me }) {
     heading.focus();
   });
 
+  const confirm = byId('confirm-group');
+  let toDelete = null; // {group, target} the confirmation is asking about
+
   rows.addEventListener('click', (event) => {
     const target = event.target.closest('button[data-action]');
     const group = target && groups.get(target.closest('tr').dataset.group);
     if (!group || isUnavailable(target)) return;
     if (target.dataset.action === 'members') openMembers(group);
-    else leaveOrDelete(group, target.dataset.action, target);
+    else if (target.dataset.action === 'leave') leaveOrDelete(group, 'leave', target);
+    else {
+      toDelete = { group, target };
+      byId('confirm-group-name').textContent = group.name;
+      confirm.returnValue = '';
+      confirm.showModal(); // focus starts on "Keep it"; Escape cancels
+    }
+  });
+  confirm.addEventListener('close', () => {
+    const asked = toDelete;
+    toDelete = null;
+    if (asked && confirm.returnValue === 'delete') leaveOrDelete(asked.group, 'delete', asked.target);
   });
 
   return {
@@ -214,6 +227,7 @@ export function initGroupsView({ sharing, say, onSessionError, me }) {
       rows.replaceChildren();
       empty.hidden = true;
       closeMembers();
+      if (confirm.open) confirm.close();
       nameInput.value = '';
     },
   };

@@ -162,6 +162,18 @@ def test_a_group_share_reaches_its_members_until_they_leave(stack: Stack, people
     bob.page.get_by_test_id("nav-shared").click()
     expect(bob.page.get_by_test_id("shared-empty")).to_be_visible()
 
+    page.get_by_test_id("nav-groups").click()  # alice deletes the group, after saying so twice
+    confirm = page.get_by_test_id("confirm-group-dialog")
+    row.get_by_test_id("group-delete").click()
+    confirm.get_by_test_id("cancel-group-delete").click()
+    expect(confirm).to_be_hidden()
+    expect(row).to_be_visible()
+    row.get_by_test_id("group-delete").click()
+    confirm.get_by_test_id("confirm-group-delete").click()
+    expect(page.get_by_test_id("message")).to_have_text(f"Deleted the group {group}.")
+    expect(row).to_have_count(0)
+    assert alice.api.call("GET", f"/groups/{group}/members").status_code == 404
+
 
 def test_a_link_is_made_copied_used_and_revoked_and_the_activity_tells_it(
     stack: Stack, people: dict[str, Person]
