@@ -6,7 +6,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from chalicelib import aws, config, stores
+from chalicelib import aws, config, container, stores
 from chalicelib.dynamo_records import DynamoRecords
 from chalicelib.group_service import GroupService
 from chalicelib.link_service import LinkService
@@ -70,13 +70,20 @@ def sharing() -> SharingCases:
     return _sharing
 
 
-def reset() -> None:
-    """Forget everything cached: settings, clients and the wired Locker (tests)."""
+@container.on_reset
+def _forget() -> None:
     global _locker, _sharing
     _locker = None
     _sharing = None
-    config.reset()
-    aws.reset()
+
+
+def reset() -> None:
+    """Forget all per-container state: settings, AWS clients, the verifier and its keys, this Locker.
+
+    The one reset (tests, the dev stack after it changed the environment): every
+    module that keeps something registers its part with ``chalicelib.container``.
+    """
+    container.reset()
 
 
 def fail_fast_in_lambda(env: Mapping[str, str]) -> None:
