@@ -17,7 +17,7 @@ from tests.e2e.a11y import violations
 from tests.e2e.api import Api
 from tests.e2e.browser import TIMEOUT_MS, VIEWPORT, sign_in
 from tests.e2e.stack import ROOT, Stack
-from tests.e2e.test_browser import ARTIFACTS, PASSWORD, browser  # noqa: F401 (the browser fixture)
+from tests.e2e.test_browser import ARTIFACTS, PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +26,7 @@ PNG = (ROOT / "assets" / "1.png").read_bytes()
 
 @pytest.fixture
 def axe_page(
-    browser: Browser,  # noqa: F811 (the fixture imported above)
+    browser: Browser,
     request: pytest.FixtureRequest,
 ) -> Iterator[Page]:
     """A page whose CSP lets Playwright inject axe (the app's own policy stays as shipped)."""

@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect
 from tests.e2e.api import Api
 from tests.e2e.browser import TIMEOUT_MS, VIEWPORT, sign_in
 from tests.e2e.stack import ROOT, Stack
-from tests.e2e.test_browser import ARTIFACTS, PASSWORD, browser  # noqa: F401 (the browser fixture)
+from tests.e2e.test_browser import ARTIFACTS, PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,7 @@ class Person:
 
 @pytest.fixture
 def people(
-    browser: Browser,  # noqa: F811 (the fixture imported above)
+    browser: Browser,
     stack: Stack,
     request: pytest.FixtureRequest,
 ) -> Iterator[dict[str, Person]]:
