@@ -77,13 +77,16 @@ test-integration: $(STAMP) ## Locker's DynamoDB and S3 adapters against the emul
 test-e2e: $(STAMP) client-deps ## HTTP, Postman, curl and browser tests against the local stack they start
 	$(PYTEST) tests/e2e -q
 
-client-deps: postman/node_modules/.package-lock.json browser-deps ## newman (npm), chromium + curl (apt) for e2e
+client-deps: postman/node_modules/.package-lock.json tests/e2e/axe/node_modules/.package-lock.json browser-deps ## newman + axe-core (npm), chromium + curl (apt) for e2e
 
 browser-deps: ## Debian's chromium (and curl) for the browser and curl tests (apt-get; root or sudo)
 	@bash scripts/browser_deps.sh
 
 postman/node_modules/.package-lock.json: postman/package.json postman/package-lock.json
 	npm ci --prefix postman --no-audit --no-fund --loglevel=error
+
+tests/e2e/axe/node_modules/.package-lock.json: tests/e2e/axe/package.json tests/e2e/axe/package-lock.json
+	npm ci --prefix tests/e2e/axe --no-audit --no-fund --loglevel=error
 
 POSTMAN_ENV ?= .local/locker.postman_environment.json
 
@@ -109,4 +112,4 @@ bench-smoke: $(STAMP) ## Every benchmark for a few iterations (~10 s; checks not
 	$(BIN)/python -m bench --smoke
 
 clean: ## Remove the venv and generated files
-	rm -rf $(VENV) $(CHECKOV_VENV) .local out .pytest_cache .mypy_cache .ruff_cache postman/node_modules .chalice/deployments
+	rm -rf $(VENV) $(CHECKOV_VENV) .local out .pytest_cache .mypy_cache .ruff_cache postman/node_modules tests/e2e/axe/node_modules .chalice/deployments

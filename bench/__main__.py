@@ -1,4 +1,4 @@
-"""``python -m bench [--smoke] [--out PATH]``: run P1 to P4, print the table, write RESULTS.md.
+"""``python -m bench [--smoke] [--out PATH]``: run P1 to P4, P6, P7, print the table, write RESULTS.md.
 
 The full run takes about two minutes on two cores (the budget is five) and
 writes bench/RESULTS.md. ``--smoke`` runs every benchmark for a few
@@ -17,7 +17,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench import artifact, bench_auth, bench_cold, bench_listing, bench_request, imports, report
+from bench import (
+    artifact,
+    bench_auth,
+    bench_cold,
+    bench_listing,
+    bench_request,
+    bench_sharing,
+    imports,
+    report,
+)
 from bench import stack as bench_stack
 from bench.common import print_row
 
@@ -39,10 +48,12 @@ class Plan:
     auth_rounds: int
     auth_inner: int
     import_runs: int
+    shared_groups: int
+    shared_per_group: int
 
 
-FULL = Plan(41, 7, 41, 10, 20_000, 9, 41, 200, 5)
-SMOKE = Plan(1, 0, 2, 2, 100, 2, 2, 10, 1)
+FULL = Plan(41, 7, 41, 10, 20_000, 9, 41, 200, 5, 20, 100)
+SMOKE = Plan(1, 0, 2, 2, 100, 2, 2, 10, 1, 2, 3)
 
 
 Rows = list[dict[str, object]]
@@ -67,9 +78,11 @@ def _measure(stack: bench_stack.BenchStack, plan: Plan) -> tuple[Rows, imports.I
     if plan.cold_nopyc_rounds:
         add(bench_cold.run(stack, plan.cold_nopyc_rounds, compile_all=True))
     profile = imports.profile(stack, plan.import_runs)
+    shared = (plan.shared_groups, plan.shared_per_group)
+    add(bench_sharing.run(stack, plan.warm_rounds, plan.warm_inner, *shared))
     add(bench_listing.run(stack, plan.records, plan.list_rounds))  # last: 20,000 items slow the GC
     add(auth)
-    order = ("P1", "P2", "P3", "P4")
+    order = ("P1", "P2", "P3", "P4", "P6", "P7")
     rows.sort(key=lambda r: next(i for i, p in enumerate(order) if str(r["metric"]).startswith(p)))
     return rows, profile
 

@@ -1,11 +1,17 @@
 // Locker's single-page app: loads config.json, signs in with Cognito, then shows the
 // user's files. This module wires the views together; the work lives in the others.
 
-import { Session } from './auth.js';
+import { decodeJwt, Session } from './auth.js';
+import { initActivityView } from './activity-view.js';
 import { createApi } from './api.js';
 import { loadConfig } from './config.js';
 import { describeError, SESSION_EXPIRED } from './errors.js';
 import { initFilesView } from './files-view.js';
+import { initGroupsView } from './groups-view.js';
+import { initNav } from './nav.js';
+import { initShareDialog } from './share-dialog.js';
+import { initSharedView } from './shared-view.js';
+import { createSharingApi } from './sharing-api.js';
 import { initUpload } from './upload.js';
 import { byId, messenger } from './ui.js';
 
@@ -19,8 +25,11 @@ const signInButton = byId('sign-in-button');
 let session = null;
 let filesPanel = null;
 let uploadPanel = null;
+let nav = null;
+let sharingPanels = []; // the share dialog and the shared, groups and activity views
 
 function showSignIn() {
+  nav?.setVisible(false);
   filesView.hidden = true;
   byId('user-bar').hidden = true;
   signInView.hidden = false;
@@ -32,6 +41,8 @@ function showFiles() {
   filesView.hidden = false;
   byId('user-label').textContent = session.user;
   byId('user-bar').hidden = false;
+  nav.setVisible(true);
+  nav.show('files', undefined, { load: false }); // the caller loads the list
   document.title = 'Your files · Locker';
   byId('files-heading').focus();
 }
@@ -40,6 +51,7 @@ function showFiles() {
 function endSession(message, kind) {
   uploadPanel.reset();
   filesPanel.clear();
+  for (const panel of sharingPanels) panel.clear();
   showSignIn();
   say(message, kind);
   username.focus();
@@ -95,7 +107,25 @@ async function start() {
     },
   });
   const api = createApi({ baseUrl: config.apiUrl, session });
-  filesPanel = initFilesView({ api, pageSize: config.pageSize, say, onSessionError });
+  const sharing = createSharingApi(api.request);
+  const me = async () => decodeJwt(await session.accessToken()).sub || '';
+  const shareDialog = initShareDialog({ sharing, onSessionError });
+  filesPanel = initFilesView({
+    api,
+    pageSize: config.pageSize,
+    say,
+    onSessionError,
+    onShare: (file) => shareDialog.open(file),
+    onActivity: (file) => nav.show('activity', file),
+  });
+  const views = {
+    files: { open: () => filesPanel.reload() },
+    shared: initSharedView({ api, sharing, pageSize: config.pageSize, say, onSessionError }),
+    groups: initGroupsView({ sharing, say, onSessionError, me }),
+    activity: initActivityView({ sharing, pageSize: config.pageSize, say, onSessionError, me, filenames: () => filesPanel.names() }),
+  };
+  sharingPanels = [shareDialog, views.shared, views.groups, views.activity];
+  nav = initNav(views);
   uploadPanel = initUpload({ api, useSha256: config.sha256, say, onSessionError, onUploaded: filesPanel.reload });
   document.body.dataset.ready = 'true'; // lets a browser test wait for start-up
 }

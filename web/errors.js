@@ -136,7 +136,30 @@ function plainConflict(msg) {
   m = /^file is (\w+), only ready files can be downloaded$/.exec(msg);
   if (m) return `This file cannot be downloaded: it is ${m[1]}, not ready.`;
   if (/try again$/.test(msg)) return 'Someone else changed this file at the same moment: try again.';
+  m = /^file is (\w+), only ready files can be (shared|linked)$/.exec(msg);
+  if (m) return `Only ready files can be shared: this one is ${m[1]}.`;
+  if (msg === 'a group with this name exists') return 'This group name is taken: choose another.';
+  if (msg === 'the manager cannot leave the group; delete it instead') return 'You manage this group, so you cannot leave it: delete it instead.';
   return withDetail('Not possible right now:', msg);
+}
+
+// 404s name what was missing; the sharing routes answer these messages (shared/API.md).
+const NOT_FOUND = {
+  'user not found': 'There is no user with this name: check the spelling (it is their sign-in name).',
+  'group not found': 'There is no such group, or you are not in it.',
+  'grant not found': 'This share was already removed.',
+  'link not found': 'This link was already revoked.',
+  'member not found': 'This person is no longer a member.',
+};
+
+function plainNotFound(msg) {
+  return NOT_FOUND[msg] ?? 'Not found: the file does not exist or was deleted.';
+}
+
+function plainForbidden(msg) {
+  if (msg === "only the file's owner may do this") return 'Only the file\'s owner can do that: it was shared with you to read.';
+  if (/^only the group's manager/.test(msg)) return 'Only the group\'s manager can do that.';
+  return withDetail('You are not allowed to do that:', msg);
 }
 
 function describeApi(err, file) {
@@ -149,9 +172,9 @@ function describeApi(err, file) {
     case 401:
       return err.description ? `${sentence(err.description)} Please sign in again.` : SESSION_EXPIRED;
     case 403:
-      return withDetail('You are not allowed to do that:', msg);
+      return plainForbidden(msg);
     case 404:
-      return 'Not found: the file does not exist or was deleted.';
+      return plainNotFound(msg);
     case 405:
       return 'The API does not allow this here (method not allowed).';
     case 409:

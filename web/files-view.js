@@ -3,13 +3,15 @@
 import { fetchBytes } from './api.js';
 import { describeError, isSessionError } from './errors.js';
 import { formatDate, formatSize } from './format.js';
-import { byId, el, hideKeepingFocus, isUnavailable, setUnavailable } from './ui.js';
+import { byId, el, followDownload, hideKeepingFocus, isUnavailable, setUnavailable } from './ui.js';
 
 /**
  * @param {{api: ReturnType<import('./api.js').createApi>, pageSize: number,
- *          say: Function, onSessionError: (err: Error) => void}} deps
+ *          say: Function, onSessionError: (err: Error) => void,
+ *          onShare?: (file: object) => void, onActivity?: (file: object) => void}} deps
+ *   onShare / onActivity open the share dialog and the file's activity.
  */
-export function initFilesView({ api, pageSize, say, onSessionError }) {
+export function initFilesView({ api, pageSize, say, onSessionError, onShare = () => {}, onActivity = () => {} }) {
   const rows = byId('file-rows');
   const table = byId('files-table');
   const empty = byId('files-empty');
@@ -45,10 +47,10 @@ export function initFilesView({ api, pageSize, say, onSessionError }) {
 
   function row(file) {
     const actions = el('div', { className: 'actions' }); // a flex box inside the cell keeps table semantics
-    if (file.status === 'ready') actions.append(actionButton('download', 'Download', file));
+    if (file.status === 'ready') actions.append(actionButton('download', 'Download', file), actionButton('share', 'Share', file));
     // A pending file whose bytes did arrive (say the tab closed mid-way) can still be finished.
     if (file.status === 'pending') actions.append(actionButton('complete', 'Finish', file));
-    actions.append(actionButton('delete', 'Delete', file, 'danger'));
+    actions.append(actionButton('activity', 'Activity', file), actionButton('delete', 'Delete', file, 'danger'));
     const status = el('td', {}, el('span', { className: `badge ${file.status}`, dataset: { testid: 'file-status' } }, file.status));
     if (file.rejectedReason) status.append(el('span', { className: 'reason' }, file.rejectedReason));
     return el(
@@ -101,12 +103,7 @@ export function initFilesView({ api, pageSize, say, onSessionError }) {
     setUnavailable(button, true);
     try {
       const link = await api.downloadLink(file.id);
-      // The URL answers with Content-Disposition: attachment, so following it saves the file
-      // and leaves this page (and the in-memory session) where it is.
-      const anchor = el('a', { href: link.url, rel: 'noopener noreferrer', hidden: true });
-      document.body.append(anchor); // some browsers ignore clicks on detached links
-      anchor.click();
-      anchor.remove();
+      followDownload(link.url);
       const again = el('button', { type: 'button', className: 'link', dataset: { testid: 'download-again' } }, 'download it again');
       again.addEventListener('click', () => download(file, button));
       say(`Downloading ${file.filename}. If nothing happens, `, 'success', again, ' (with a fresh link).');
@@ -159,6 +156,8 @@ export function initFilesView({ api, pageSize, say, onSessionError }) {
     if (button.dataset.action === 'download') download(file, button);
     else if (button.dataset.action === 'complete') complete(file, button);
     else if (button.dataset.action === 'delete') confirmDelete(file);
+    else if (button.dataset.action === 'share') onShare(file);
+    else if (button.dataset.action === 'activity') onActivity(file);
   });
   dialog.addEventListener('close', () => {
     if (dialog.returnValue === 'delete') remove(toDelete);
@@ -181,6 +180,8 @@ export function initFilesView({ api, pageSize, say, onSessionError }) {
       filter.value = '';
       setBusy(false);
     },
+    /** The names of the files on screen, by id (the activity view names events with them). */
+    names: () => new Map([...files].map(([id, file]) => [id, file.filename])),
     /** The bytes of a ready file, through a fresh download URL (for tests and scripts). */
     async bytes(id) {
       const link = await api.downloadLink(id);

@@ -49,3 +49,14 @@ export function hideKeepingFocus(node, next) {
   if (node.contains(document.activeElement)) next.focus();
   node.hidden = true;
 }
+
+/**
+ * Follows a presigned download URL. It answers Content-Disposition: attachment, so the browser
+ * saves the file and this page (and the in-memory session) stays where it is.
+ */
+export function followDownload(url) {
+  const anchor = el('a', { href: url, rel: 'noopener noreferrer', hidden: true });
+  document.body.append(anchor); // some browsers ignore clicks on detached links
+  anchor.click();
+  anchor.remove();
+}

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Browser
 
 from tests.e2e.api import Api
 from tests.e2e.stack import Stack, start
@@ -39,3 +40,16 @@ def demo(stack: Stack) -> Api:
     demo_user = stack.info["demoUser"]
     token = stack.login(demo_user["username"], demo_user["password"])["AccessToken"]
     return Api(stack.api, token, None)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for every browser test module (Playwright's sync API allows one)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.e2e.browser import launch
+
+    with sync_playwright() as playwright:
+        running = launch(playwright)
+        yield running
+        running.close()

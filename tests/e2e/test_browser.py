@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.api import Api, sha256_b64
-from tests.e2e.browser import TIMEOUT_MS, VIEWPORT, launch, other_origin, sign_in
+from tests.e2e.browser import TIMEOUT_MS, VIEWPORT, other_origin, sign_in
 from tests.e2e.stack import ROOT, Stack
 
 pytestmark = pytest.mark.browser
@@ -58,14 +58,6 @@ DOWNLOAD_BYTES = """async (id) => {
   const {downloadBytes} = await import('/app.js');
   return Array.from(new Uint8Array(await downloadBytes(id)));
 }"""
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        running = launch(playwright)
-        yield running
-        running.close()
 
 
 @pytest.fixture
