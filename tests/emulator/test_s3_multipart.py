@@ -249,3 +249,16 @@ def test_a_browser_can_read_the_part_etag(s3: Any, bucket: str) -> None:
     assert answer.status_code == 200
     assert answer.headers["Access-Control-Allow-Origin"] == ORIGIN
     assert "ETag" in answer.headers["Access-Control-Expose-Headers"]
+
+
+def test_create_holds_the_client_to_the_signed_type_and_headers(s3: Any, bucket: str) -> None:
+    url = s3.generate_presigned_url(
+        "create_multipart_upload", Params={"Bucket": BUCKET, "Key": KEY, "ContentType": "application/pdf"}
+    )
+    retyped = requests.post(url, headers={"Content-Type": "text/html"}, timeout=30)
+    assert (retyped.status_code, error_code(retyped)) == (403, "SignatureDoesNotMatch")
+    extra = requests.post(
+        url, headers={"Content-Type": "application/pdf", "x-amz-acl": "public-read"}, timeout=30
+    )
+    assert (extra.status_code, error_code(extra)) == (403, "AccessDenied")
+    assert s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []) == []
