@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -198,3 +199,20 @@ def test_locker_multipart_files_keep_their_pinned_part_lengths(locker: Locker) -
     assert "content-length" in signed_headers(answer["url"])
     with pytest.raises(BadRequestError):
         sign(locker, {"method": "PUT", "key": record.key, "uploadId": record.upload_id, "partNumber": 3})
+
+
+def test_racing_upload_ids_record_exactly_one(locker: Locker, aws: dict[str, Any]) -> None:
+    key, first = started(locker, aws)
+    ids = [first] + [aws["s3"].create_multipart_upload(Bucket=BUCKET, Key=key)["UploadId"] for _ in range(5)]
+
+    def attempt(upload_id: str) -> bool:
+        try:
+            sign(locker, {"method": "GET", "key": key, "uploadId": upload_id})
+        except NotFoundError:
+            return False
+        return True
+
+    with ThreadPoolExecutor(6) as pool:
+        won = [u for u, ok in zip(ids, pool.map(attempt, ids), strict=True) if ok]
+    assert len(won) == 1
+    assert locker.records.get(ALICE, key.rsplit("/", 1)[1]).upload_id == won[0]
