@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -26,6 +27,7 @@ from tests.e2e.stack import Stack, start
 MIB = 1024 * 1024
 PART = 5 * MIB
 S3_NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
+WAIT_SECONDS = 20  # a bound, not a measurement: bucket events are asynchronous, as on AWS
 
 
 def pdf(size: int) -> bytes:
@@ -230,6 +232,12 @@ def test_the_uppy_flow_end_to_end_without_an_sdk(carol: Api, small_parts: Stack)
     )
     assert done.status_code == 200, done.text
     file_id = key.rsplit("/", 1)[1]
+    deadline = time.monotonic() + WAIT_SECONDS  # the bucket's Object Created event completes it
+    status = "pending"
+    while status == "pending" and time.monotonic() < deadline:
+        time.sleep(0.1)
+        status = carol.call("GET", f"/files/{file_id}").json()["file"]["status"]
+    assert status == "ready"
     completed = carol.call("POST", f"/files/{file_id}/complete")
     assert completed.json()["file"]["status"] == "ready", completed.text
     assert downloaded(carol, file_id) == body
