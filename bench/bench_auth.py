@@ -13,7 +13,7 @@ import jwt
 from bench.common import alternate, print_row, row
 from chalicelib import config
 from chalicelib.auth import TokenVerifier
-from chalicelib.jwks import JwksCache
+from chalicelib.jwks import SigningKeys
 from tests import tokens
 
 TARGET = 1.10
@@ -30,7 +30,7 @@ ENV = {
 def run(rounds: int = 41, inner: int = 200) -> list[dict[str, object]]:
     """Time P4 and return its row."""
     settings = config.load(ENV)
-    cache = JwksCache(settings.jwks_url, fetcher=tokens.fake_fetcher())
+    cache = SigningKeys(settings.jwks_url, fetcher=tokens.fake_fetcher())
     verifier = TokenVerifier(settings, cache)
     token = tokens.mint(tokens.claims(settings.issuer, "benchclient", lifetime=24 * 3600))
     verifier.verify(token)  # warm the JWKS cache

@@ -23,9 +23,9 @@ from typing import Any, TypeGuard
 
 from chalice.app import Request
 
-from chalicelib import config
+from chalicelib import config, container
 from chalicelib.config import Settings
-from chalicelib.jwks import JwksCache
+from chalicelib.jwks import SigningKeys
 
 LEEWAY = 60
 MAX_TOKEN_CHARS = 8 * 1024
@@ -84,12 +84,12 @@ class TokenVerifier:
     """Checks a compact JWS against one user pool's rules."""
 
     def __init__(
-        self, settings: Settings, jwks: JwksCache | None = None, *, clock: Callable[[], float] = time.time
+        self, settings: Settings, jwks: SigningKeys | None = None, *, clock: Callable[[], float] = time.time
     ) -> None:
         self._issuer = settings.issuer
         self._client_ids = frozenset(settings.client_ids)
         self._token_uses = frozenset(settings.token_uses)
-        self.jwks = jwks if jwks is not None else JwksCache(settings.jwks_url)
+        self.jwks = jwks if jwks is not None else SigningKeys(settings.jwks_url)
         self._clock = clock
 
     def verify(self, token: str) -> Principal:
@@ -208,8 +208,8 @@ def authenticate(request: Request) -> Principal:
     return _verifier().verify(bearer_token(request))
 
 
-def reset() -> None:
-    """Forget the cached verifier and its JWKS (tests change settings and keys)."""
+@container.on_reset
+def _forget() -> None:
     global _state
     with _lock:
         _state = None

@@ -15,6 +15,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from chalicelib import container
+
 # SigV4 always: boto3's default may presign SigV2 URLs on the global host,
 # which drop conditional headers, break SSE-KMS and redirect (CORS failures).
 # Virtual-host addressing on AWS; path style only against a local endpoint,
@@ -43,7 +45,7 @@ def client(name: str) -> Any:
     return found
 
 
-def reset() -> None:
-    """Drop every cached client (tests switch endpoints and credentials)."""
+@container.on_reset
+def _forget() -> None:
     with _lock:
         _clients.clear()

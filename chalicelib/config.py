@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
+from chalicelib import container
+
 T = TypeVar("T")
 
 BUCKET = "LOCKER_BUCKET"
@@ -208,7 +210,7 @@ def get() -> Settings:
     return _cached
 
 
-def reset() -> None:
-    """Forget the cached settings (tests change the environment)."""
+@container.on_reset
+def _forget() -> None:
     global _cached
     _cached = None

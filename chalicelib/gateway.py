@@ -16,7 +16,7 @@ from contextvars import ContextVar
 
 from chalice.app import Request, Response
 
-from chalicelib import auth, config
+from chalicelib import auth, config, container
 from chalicelib.auth import AuthError, Principal
 from chalicelib.config import ConfigError, Settings
 
@@ -36,6 +36,12 @@ EXPOSE_HEADERS = "WWW-Authenticate, Allow"
 
 _principal: ContextVar[Principal | None] = ContextVar("locker_principal", default=None)
 _config_error_logged = False
+
+
+@container.on_reset
+def _forget() -> None:
+    global _config_error_logged
+    _config_error_logged = False
 
 
 def current_principal() -> Principal:

@@ -1,11 +1,15 @@
-"""The user pool's signing keys, fetched once and kept per container.
+"""The user pool's signing keys: PyJWT's ``PyJWKClient`` with the limits Locker adds.
 
-Verifying a token must not cost a network call, and a flood of tokens naming
-made-up key ids must not turn Locker into a JWKS-fetching amplifier. So, as in
-awslabs/aws-jwt-verify: keys are cached by ``kid``; an unknown ``kid`` may
-trigger a refetch, but at most one per ``min_interval`` seconds; a failed or
-garbled fetch keeps the last good keys. Only the configured URL is ever fetched
-(never a token's ``jku``/``x5u``), and only RS256-capable RSA public keys are kept.
+PyJWT fetches the JWKS, caches the parsed set for ``LIFESPAN`` seconds, picks a
+key by ``kid`` under one lock, refetches for an unknown ``kid`` only after its
+cooldown, and never clears its cache when a fetch fails. A verifier facing
+hostile tokens needs more, as awslabs/aws-jwt-verify has: every fetch attempt
+(the cold one and failed ones too) starts the cooldown, so neither a flood of
+made-up key ids nor a JWKS outage costs more than one request per
+``MIN_REFETCH_INTERVAL``; a failed fetch keeps serving the last good keys, even
+past their lifespan; the response is capped at ``MAX_JWKS_BYTES``, with no
+redirects; and only RS256 RSA public keys of at least ``MIN_KEY_BITS`` are kept.
+Only the configured URL is ever fetched (never a token's ``jku`` or ``x5u``).
 """
 
 from __future__ import annotations
@@ -13,15 +17,13 @@ from __future__ import annotations
 import http.client
 import json
 import logging
-import threading
 import time
 import urllib.request
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
-from jwt import PyJWK
-from jwt.exceptions import PyJWTError
+from jwt import PyJWK, PyJWKClient, PyJWKSet
+from jwt.exceptions import PyJWKClientError, PyJWTError
 
 Fetcher = Callable[[str], bytes]
 Clock = Callable[[], float]
@@ -29,24 +31,25 @@ Clock = Callable[[], float]
 FETCH_TIMEOUT = 3.0
 MAX_JWKS_BYTES = 64 * 1024
 MIN_REFETCH_INTERVAL = 10.0
+LIFESPAN = 3600.0  # a key the pool stops publishing is trusted at most this long
 MIN_KEY_BITS = 2048
 
 logger = logging.getLogger("locker.auth")
 
 
-class JwksError(Exception):
+class JwksError(PyJWKClientError):
     """The JWKS could not be fetched or holds no usable key."""
 
 
 def fetch_url(url: str) -> bytes:
-    """GET ``url`` (http or https only, no redirects), at most ``MAX_JWKS_BYTES``.
+    """GET ``url`` over http(s) without following redirects, at most ``MAX_JWKS_BYTES``.
 
     Raises:
         JwksError: on any network, status, scheme or size problem.
     """
     if not url.startswith(("https://", "http://")):
         raise JwksError("JWKS URL must be http(s)")
-    opener = urllib.request.OpenerDirector()
+    opener = urllib.request.OpenerDirector()  # no redirect handler: a 3xx is an error
     for handler in (
         urllib.request.HTTPHandler(),
         urllib.request.HTTPSHandler(),
@@ -65,23 +68,21 @@ def fetch_url(url: str) -> bytes:
     return body
 
 
-def _usable(jwk: Mapping[str, Any]) -> PyJWK | None:
-    """A verification key for RS256, or None if this entry cannot be one."""
-    if jwk.get("kty") != "RSA" or jwk.get("alg", "RS256") != "RS256" or jwk.get("use", "sig") != "sig":
-        return None
-    if "d" in jwk:  # never load private material, even if someone publishes it
-        return None
-    try:
-        key = PyJWK(dict(jwk), algorithm="RS256")
-    except (PyJWTError, TypeError, ValueError):
-        return None
-    if not isinstance(key.key, RSAPublicKey) or key.key.key_size < MIN_KEY_BITS:
-        return None
-    return key
+def _candidate(entry: object) -> bool:
+    """Whether a JWKS entry may hold an RS256 verification key (checked before parsing it)."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("kid"), str) or not entry["kid"]:
+        return False
+    if entry.get("kty") != "RSA" or entry.get("alg", "RS256") != "RS256" or entry.get("use", "sig") != "sig":
+        return False
+    return "d" not in entry  # never load private material, even if someone publishes it
 
 
-def parse_jwks(raw: bytes) -> dict[str, PyJWK]:
-    """Map ``kid`` to key for every usable RSA key of a JWKS document.
+def _strong(key: PyJWK) -> bool:
+    return isinstance(key.key, RSAPublicKey) and key.key.key_size >= MIN_KEY_BITS
+
+
+def parse_jwks(raw: bytes) -> PyJWKSet:
+    """The usable keys of a JWKS document, parsed by PyJWT.
 
     Raises:
         JwksError: if the document is not a JWKS or holds no usable key.
@@ -93,56 +94,58 @@ def parse_jwks(raw: bytes) -> dict[str, PyJWK]:
     entries = document.get("keys") if isinstance(document, dict) else None
     if not isinstance(entries, list):
         raise JwksError("JWKS has no keys list")
-    keys: dict[str, PyJWK] = {}
-    for entry in entries:
-        if isinstance(entry, dict) and isinstance(entry.get("kid"), str) and entry["kid"]:
-            key = _usable(entry)
-            if key is not None:
-                keys.setdefault(entry["kid"], key)
-    if not keys:
+    try:
+        keys = PyJWKSet([entry for entry in entries if _candidate(entry)])  # skips keys it cannot parse
+    except PyJWTError:
+        raise JwksError("JWKS holds no usable RSA key") from None
+    keys.keys = [key for key in keys.keys if _strong(key)]
+    if not keys.keys:
         raise JwksError("JWKS holds no usable RSA key")
     return keys
 
 
-class JwksCache:
-    """Thread-safe ``kid`` -> key cache with a rate-limited refetch."""
+class SigningKeys(PyJWKClient):
+    """The pool's keys by ``kid``: PyJWKClient's cache behind Locker's fetch and limits."""
 
-    def __init__(
-        self,
-        url: str,
-        fetcher: Fetcher | None = None,
-        clock: Clock = time.monotonic,
-        min_interval: float = MIN_REFETCH_INTERVAL,
-    ) -> None:
-        self.url = url
+    def __init__(self, url: str, fetcher: Fetcher | None = None, clock: Clock = time.monotonic) -> None:
+        super().__init__(
+            url, lifespan=LIFESPAN, timeout=FETCH_TIMEOUT, cooldown_duration=MIN_REFETCH_INTERVAL
+        )
         # Looked up now, not at import, so tests can swap ``jwks.fetch_url``.
-        self._fetch = fetcher if fetcher is not None else fetch_url
+        self._fetcher = fetcher if fetcher is not None else fetch_url
         self._clock = clock
-        self._min_interval = min_interval
-        self._keys: dict[str, PyJWK] = {}
-        self._last_fetch: float | None = None
-        self._lock = threading.Lock()
+        self._last_attempt: float | None = None
+
+    def fetch_data(self) -> PyJWKSet:
+        """The pool's usable keys: fetched if no attempt was made in the last interval.
+
+        PyJWKClient calls this (under its lock) when its cache is empty or
+        expired, or for an unknown ``kid`` after its cooldown; it caches what
+        this returns. A fetch that fails, or that the interval forbids, answers
+        the cached keys.
+
+        Raises:
+            JwksError: no keys were ever fetched and none can be now.
+        """
+        now = self._clock()
+        if self._last_attempt is not None and now - self._last_attempt < self.cooldown_duration:
+            return self._last_good("JWKS refetch cooling down")
+        self._last_attempt = now
+        try:
+            return parse_jwks(self._fetcher(self.uri))
+        except Exception as exc:  # whatever went wrong, the last good keys stay
+            logger.warning("JWKS refresh failed, keeping the cached keys: %s", exc)
+            return self._last_good("JWKS unavailable")
+
+    def _last_good(self, why: str) -> PyJWKSet:
+        cached = self.jwk_set_cache.jwk_set_with_timestamp if self.jwk_set_cache is not None else None
+        if cached is None:
+            raise JwksError(why)
+        return cached.get_jwk_set()
 
     def get(self, kid: str) -> PyJWK | None:
-        """The key named ``kid``; refetches at most once per interval when unknown."""
-        key = self._keys.get(kid)  # fast path: one dict read, no lock
-        if key is not None:
-            return key
-        with self._lock:
-            key = self._keys.get(kid)
-            if key is not None:  # another thread just fetched it
-                return key
-            now = self._clock()
-            if self._last_fetch is not None and now - self._last_fetch < self._min_interval:
-                return None
-            self._last_fetch = now
-            try:
-                self._keys = parse_jwks(self._fetch(self.url))
-            except Exception as exc:  # any failure keeps the last good keys
-                logger.warning("JWKS refresh failed, keeping %d cached keys: %s", len(self._keys), exc)
-                return None
-            return self._keys.get(kid)
-
-    def kids(self) -> frozenset[str]:
-        """The key ids currently cached (for diagnostics and tests)."""
-        return frozenset(self._keys)
+        """The key named ``kid``, or None if the pool (as far as Locker can tell now) has none."""
+        try:
+            return self.get_signing_key(kid)
+        except PyJWKClientError:
+            return None

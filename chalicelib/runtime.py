@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 
-from chalicelib import aws, config
+from chalicelib import aws, config, container
 from chalicelib.dynamo_records import DynamoRecords
 from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.service import Locker
@@ -26,12 +26,19 @@ def locker() -> Locker:
     return _locker
 
 
-def reset() -> None:
-    """Forget everything cached: settings, clients and the wired Locker (tests)."""
+@container.on_reset
+def _forget() -> None:
     global _locker
     _locker = None
-    config.reset()
-    aws.reset()
+
+
+def reset() -> None:
+    """Forget all per-container state: settings, AWS clients, the verifier and its keys, this Locker.
+
+    The one reset (tests, the dev stack after it changed the environment): every
+    module that keeps something registers its part with ``chalicelib.container``.
+    """
+    container.reset()
 
 
 def fail_fast_in_lambda(env: Mapping[str, str]) -> None:

@@ -1,4 +1,10 @@
-"""Corrects moto's answer where it differs from S3 for a verified presigned request.
+"""Corrects moto where it differs from S3 for requests the gate has verified.
+
+A PUT's ``x-amz-checksum-sha256`` is stored by S3 and shown again by
+``HeadObject`` with ``ChecksumMode=ENABLED``; moto stores it only when
+``x-amz-sdk-checksum-algorithm`` names the algorithm too, which the SDK sends
+and a presigned-URL client (curl, a browser) does not, so the declared
+checksum would silently vanish locally (``name_checksum_algorithm``).
 
 moto compares ``response-content-*`` query parameters with request headers
 when the key does not exist (moto/s3/responses.py ``_invalid_headers``) and
@@ -18,6 +24,12 @@ from devstack.emulator.s3errors import S3Error
 
 if TYPE_CHECKING:
     from _typeshed import OptExcInfo
+
+
+def name_checksum_algorithm(environ: WSGIEnvironment) -> None:
+    """Name SHA256 as the algorithm of a verified ``x-amz-checksum-sha256``, so moto keeps it."""
+    if environ.get("HTTP_X_AMZ_CHECKSUM_SHA256") and not environ.get("HTTP_X_AMZ_SDK_CHECKSUM_ALGORITHM"):
+        environ["HTTP_X_AMZ_SDK_CHECKSUM_ALGORITHM"] = "SHA256"
 
 
 def _is_moto_signature_error(status: str, headers: list[tuple[str, str]]) -> bool:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from wsgiref.types import StartResponse, WSGIEnvironment
 
 from devstack.emulator import awschunked, s3cors, s3uploads, sigv4query
-from devstack.emulator.moto_quirks import call_presigned
+from devstack.emulator.moto_quirks import call_presigned, name_checksum_algorithm
 from devstack.emulator.s3errors import S3Error
 from devstack.emulator.sigv4params import query_pairs
 
@@ -153,6 +153,7 @@ def check_checksum(environ: WSGIEnvironment, presigned: bool = False) -> None:
     decoded = stored_payload(environ, presigned)
     if claimed is not None:
         _check_sha256(claimed, decoded.payload)
+        name_checksum_algorithm(environ)  # S3 keeps a checksum it verified; moto needs to be told
     promised = {
         name.strip().lower() for name in environ.get("HTTP_X_AMZ_TRAILER", "").split(",") if name.strip()
     }

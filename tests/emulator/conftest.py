@@ -41,11 +41,10 @@ def s3(emulator: Emulator) -> Any:
 
 
 @pytest.fixture
-def aws_endpoint(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """Point every boto3 client (``chalicelib.aws`` included) at the emulator for one test."""
-    from chalicelib import aws
+def aws_endpoint(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point every boto3 client (``chalicelib.aws`` included) at the emulator for one test.
 
+    No client is cached yet: the root conftest resets per-container state around every test.
+    """
     monkeypatch.setenv("AWS_ENDPOINT_URL", emulator.url)
-    aws.reset()
-    yield emulator.url
-    aws.reset()
+    return emulator.url

@@ -101,6 +101,15 @@ def test_the_right_presigned_put_stores_the_object(s3: Any, bucket: str) -> None
     assert stored["ContentType"] == "application/pdf"
 
 
+def test_the_checksum_a_presigned_put_carried_is_kept(s3: Any, bucket: str) -> None:
+    """S3 keeps a verified checksum without the SDK's x-amz-sdk-checksum-algorithm; so must the emulator."""
+    url, headers = presign_put(s3)
+    assert "x-amz-sdk-checksum-algorithm" not in {name.lower() for name in headers}
+    assert requests.put(url, data=BODY, headers=headers).status_code == 200
+    stored = s3.head_object(Bucket=bucket, Key=KEY, ChecksumMode="ENABLED")
+    assert stored["ChecksumSHA256"] == sha256_b64(BODY)
+
+
 def test_a_tampered_signature_is_refused(s3: Any, bucket: str) -> None:
     url, headers = presign_put(s3)
     last = url[-1]

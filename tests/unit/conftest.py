@@ -1,7 +1,8 @@
-"""Unit fixtures: in-process moto (no network), fake clocks, in-memory records."""
+"""Unit fixtures: in-process moto (no network), settings and keys, fake clocks, in-memory records."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -11,12 +12,13 @@ import pytest
 from botocore.config import Config
 from moto import mock_aws
 
-from chalicelib import config
+from chalicelib import config, jwks
 from chalicelib.dynamo_records import DynamoRecords
 from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.records import InMemoryRecords
 from chalicelib.service import Locker
 from devstack.resources import create_resources
+from tests import tokens
 
 REGION = "us-east-1"
 TABLE = "unit-files"
@@ -46,6 +48,32 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+@pytest.fixture
+def auth_log(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[pytest.LogCaptureFixture]:
+    """Capture "locker.*" records the way Lambda gets them.
+
+    Chalice(app_name="locker") gives the "locker" logger its own stdout handler and
+    stops propagation, so caplog's root handler would miss them once app.py is imported.
+    """
+    parent = logging.getLogger("locker")
+    monkeypatch.setattr(parent, "propagate", False)
+    parent.addHandler(caplog.handler)
+    yield caplog
+    parent.removeHandler(caplog.handler)
+
+
+@pytest.fixture
+def api_env(monkeypatch: pytest.MonkeyPatch) -> tokens.FakeFetcher:
+    """Locker's settings in the environment and the pool's JWKS served without network."""
+    for name, value in SETTINGS_ENV.items():
+        monkeypatch.setenv(name, value)
+    fetcher = tokens.fake_fetcher()
+    monkeypatch.setattr(jwks, "fetch_url", fetcher)
+    return fetcher
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,12 +18,10 @@ OWNER = "33333333-3333-4333-8333-333333333333"
 
 
 @pytest.fixture
-def wired(aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+def wired(aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     for name, value in SETTINGS_ENV.items():
         monkeypatch.setenv(name, value)
-    runtime.reset()
-    yield aws
-    runtime.reset()
+    return aws
 
 
 def _created(client: Client, bucket: str, key: str) -> dict[str, Any]:

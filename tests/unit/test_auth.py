@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from chalicelib import config
 from chalicelib.auth import AuthError, Principal, TokenVerifier, bearer_token
-from chalicelib.jwks import JwksCache
+from chalicelib.jwks import SigningKeys
 from tests import tokens
 from tests.unit.conftest import CLIENT, POOL, SETTINGS_ENV
 
@@ -35,7 +35,7 @@ def good() -> str:
 def _verifier(token_uses: str = "access") -> tuple[TokenVerifier, tokens.FakeFetcher]:
     settings = config.load({**SETTINGS_ENV, "LOCKER_TOKEN_USES": token_uses})
     fetcher = tokens.fake_fetcher()
-    cache = JwksCache(settings.jwks_url, fetcher, clock=lambda: NOW)
+    cache = SigningKeys(settings.jwks_url, fetcher, clock=lambda: NOW)
     return TokenVerifier(settings, cache, clock=lambda: NOW), fetcher
 
 
@@ -212,7 +212,7 @@ def test_hostile_tokens_are_refused(make: Callable[[], str], reason: str) -> Non
         verifier.verify(make())
     assert caught.value.token_sent
     assert caught.value.reason
-    assert set(fetcher.urls) <= {verifier.jwks.url}  # never a jku/x5u from the token
+    assert set(fetcher.urls) <= {verifier.jwks.uri}  # never a jku/x5u from the token
 
 
 @pytest.mark.parametrize("header", ["jku", "x5u"])
@@ -221,7 +221,7 @@ def test_token_urls_are_never_fetched(header: str) -> None:
     token = tokens.mint(c(), key=tokens.attacker_key(), kid="attacker", headers={header: ATTACKER_JWKS})
     with pytest.raises(AuthError, match="unknown kid"):
         verifier.verify(token)
-    assert fetcher.urls == [verifier.jwks.url]
+    assert fetcher.urls == [verifier.jwks.uri]
 
 
 def test_reason_never_contains_the_token() -> None:
@@ -404,7 +404,7 @@ def test_tokens_issued_by_the_emulator_are_accepted() -> None:
     env = {**SETTINGS_ENV, "LOCKER_USER_POOL_ID": pool, "LOCKER_CLIENT_IDS": client_id}
     for uses, id_ok in (("access", False), ("access,id", True)):
         settings = config.load({**env, "LOCKER_TOKEN_USES": uses})
-        verifier = TokenVerifier(settings, JwksCache(settings.jwks_url, tokens.fake_fetcher()))
+        verifier = TokenVerifier(settings, SigningKeys(settings.jwks_url, tokens.fake_fetcher()))
         principal = verifier.verify(result["AccessToken"])
         assert (principal.sub, principal.username, principal.token_use) == (sub, "dora", "access")
         if id_ok:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from chalice.app import Chalice, CognitoUserPoolAuthorizer, NotFoundError, Response
 from chalice.test import Client
 
-from chalicelib import auth, config, gateway, jwks
+from chalicelib import config, gateway, runtime
 from chalicelib.gateway import current_principal
 from tests import hostile, tokens
-from tests.unit.conftest import CLIENT, POOL, SETTINGS_ENV
+from tests.unit.conftest import CLIENT, POOL
 
 ISS = tokens.issuer(POOL)
 SUB = str(uuid.uuid4())
@@ -33,33 +33,9 @@ def good() -> str:
 
 
 @pytest.fixture
-def fetcher(monkeypatch: pytest.MonkeyPatch) -> Iterator[tokens.FakeFetcher]:
+def fetcher(api_env: tokens.FakeFetcher) -> tokens.FakeFetcher:
     """Valid settings in the environment and a JWKS served without network."""
-    for name, value in SETTINGS_ENV.items():
-        monkeypatch.setenv(name, value)
-    fake = tokens.fake_fetcher()
-    monkeypatch.setattr(jwks, "fetch_url", fake)
-    config.reset()
-    auth.reset()
-    yield fake
-    config.reset()
-    auth.reset()
-
-
-@pytest.fixture
-def auth_log(
-    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[pytest.LogCaptureFixture]:
-    """Capture "locker.*" records the way Lambda gets them.
-
-    Chalice(app_name="locker") gives the "locker" logger its own stdout handler and
-    stops propagation, so caplog's root handler would miss them once app.py is imported.
-    """
-    parent = logging.getLogger("locker")
-    monkeypatch.setattr(parent, "propagate", False)
-    parent.addHandler(caplog.handler)
-    yield caplog
-    parent.removeHandler(caplog.handler)
+    return api_env
 
 
 def tiny_app(*, middleware: bool = True, authorizer: CognitoUserPoolAuthorizer | None = None) -> Chalice:
@@ -189,7 +165,7 @@ def test_id_tokens_accepted_only_when_the_deployment_opts_in(
     id_token = tokens.mint(c(token_use="id"))
     assert get("/whoami", bearer(id_token)).status_code == 401
     monkeypatch.setenv(config.TOKEN_USES, "access,id")
-    config.reset()
+    runtime.reset()  # settings changed
     assert get("/whoami", bearer(id_token)).json_body == {"sub": SUB}
     wrong_aud = tokens.mint(c(token_use="id", aud="otherclient"))
     assert get("/whoami", bearer(wrong_aud)).status_code == 401
@@ -223,8 +199,6 @@ def test_bad_settings_answer_a_bare_500_and_log_once(
     fetcher: tokens.FakeFetcher, monkeypatch: pytest.MonkeyPatch, auth_log: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.delenv(config.CURSOR_KEY)
-    monkeypatch.setattr(gateway, "_config_error_logged", False)
-    config.reset()
     for _ in range(3):
         response = get("/whoami", bearer(good()))
         assert response.status_code == 500
@@ -258,7 +232,6 @@ def test_cors(
 ) -> None:
     if web_origin:
         monkeypatch.setenv(config.WEB_ORIGIN, web_origin)
-    config.reset()
     headers = {"Origin": origin} if origin else {}
     preflight = get(
         "/whoami", {**headers, "Access-Control-Request-Method": "DELETE"}, method="OPTIONS"
@@ -284,7 +257,6 @@ def test_cors(
 
 def test_vary_keeps_what_the_view_set(fetcher: tokens.FakeFetcher, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(config.WEB_ORIGIN, ORIGIN)
-    config.reset()
     response = get("/vary", {"Origin": ORIGIN, **bearer(good())})
     assert response.headers["Vary"] == "Accept, Origin"
 

@@ -81,10 +81,7 @@ def test_unknown_routes_and_methods_still_need_a_token(fetcher: tokens.FakeFetch
 def test_unmatched_answers_carry_cors_for_the_spa(
     fetcher: tokens.FakeFetcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from chalicelib import config
-
     monkeypatch.setenv("LOCKER_WEB_ORIGIN", ORIGIN)
-    config.reset()
     for method, path, status in (("GET", "/nope", 404), ("PUT", "/files", 405)):
         response = call(method, path, {**bearer(good()), "Origin": ORIGIN})
         assert response.status_code == status

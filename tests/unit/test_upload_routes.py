@@ -11,7 +11,7 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib import auth, jwks, runtime
+from chalicelib import jwks, runtime
 from tests import tokens
 from tests.unit.conftest import CLIENT, POOL, SETTINGS_ENV
 
@@ -31,12 +31,9 @@ def client(aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli
     for name, value in ENV.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(jwks, "fetch_url", tokens.fake_fetcher())
-    runtime.reset()
-    auth.reset()
+    runtime.reset()  # settings, clients and keys read from the environment above
     with Client(app) as test_client:
         yield test_client
-    runtime.reset()
-    auth.reset()
 
 
 def call(client: Client, method: str, path: str, body: Any = None, sub: str = ALICE, **headers: str) -> Any:
