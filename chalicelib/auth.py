@@ -121,7 +121,9 @@ class TokenVerifier:
     def _principal(self, claims: Mapping[str, Any]) -> Principal:
         token_use = claims.get("token_use")
         if not isinstance(token_use, str) or token_use not in self._token_uses:
-            raise _refuse("token_use not allowed")
+            raise _refuse(
+                "token_use not allowed: an ID token" if token_use == "id" else "token_use not allowed"
+            )
         if claims.get("iss") != self._issuer:
             raise _refuse("wrong issuer")
         now = self._clock()

@@ -2,10 +2,12 @@
 
 ``POST /files/{id}/complete`` and the bucket's Object Created event both run
 ``Completion.run``. The object must exist and match what was declared (size,
-stored type, checksum, first bytes); a mismatch deletes the object and rejects
-the file, giving its quota back. A multipart upload is first assembled from
-the parts storage holds (``chalicelib.multipart``). ``pending -> ready`` is one conditional write,
-so any number of concurrent completions make exactly one transition.
+stored type, no content encoding, the checksum when one was declared, first
+bytes); a mismatch deletes the object and rejects the file, giving its quota
+back. A multipart upload is first assembled from the parts storage holds
+(``chalicelib.multipart``). A read that fails is never a mismatch: it answers
+503 and changes nothing. ``pending -> ready`` is one conditional write, so any
+number of concurrent completions make exactly one transition.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from chalicelib.errors import ConflictError, UnprocessableEntityError, file_not_
 from chalicelib.model import PENDING, READY, REJECTED, FileRecord
 from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.records import Records
+from chalicelib.storage import StoredObject
 
 log = logging.getLogger("locker.files")
 
@@ -37,6 +40,7 @@ class Completion:
             ConflictError: the bytes have not arrived yet, or the file was rejected.
             UnprocessableEntityError: the object does not match; it is deleted and the file rejected.
             NotFoundError: the file vanished meanwhile.
+            ServiceUnavailableError: storage or the database failed; nothing was changed.
         """
         if record.status == READY:
             return record
@@ -47,7 +51,10 @@ class Completion:
             stored = multipart.assemble(self.storage, record)  # 409 naming missing parts
         if stored is None:
             raise ConflictError("upload not received yet")
-        problem = self._mismatch(record, stored.size, stored.content_type, stored.sha256)
+        head = self.storage.first_bytes(record.key, sniff.SNIFF_BYTES)
+        if head is None:  # gone since HeadObject: another completion rejected it, or a delete
+            return self._after_race(record)
+        problem = self._mismatch(record, stored, head)
         if problem is None:
             now = self._now()
             if self.records.mark_ready(record, now):
@@ -60,14 +67,18 @@ class Completion:
         log.info("rejected upload %s: %s", record.id, problem)
         raise UnprocessableEntityError(f"upload does not match what was declared: {problem}")
 
-    def _mismatch(self, record: FileRecord, size: int, content_type: str, sha256: str | None) -> str | None:
-        if size != record.size:
-            return f"size is {size} bytes, {record.size} were declared"
-        if content_type != record.content_type:
-            return f"content type is {content_type or 'missing'}, {record.content_type} was declared"
-        if record.sha256 is not None and sha256 is not None and sha256 != record.sha256:
+    def _mismatch(self, record: FileRecord, stored: StoredObject, head: bytes) -> str | None:
+        if stored.size != record.size:
+            return f"size is {stored.size} bytes, {record.size} were declared"
+        if stored.content_type != record.content_type:
+            return f"content type is {stored.content_type or 'missing'}, {record.content_type} was declared"
+        if stored.content_encoding is not None:
+            # Not signed on the PUT: the uploader attached it, and downloads must not inherit it.
+            return "content encoding was not declared"
+        # A declared digest is verified or the file is rejected: no stored checksum is no match.
+        if record.sha256 is not None and stored.sha256 != record.sha256:
             return "sha256 does not match the declared digest"
-        if not sniff.matches(record.content_type, self.storage.first_bytes(record.key, sniff.SNIFF_BYTES)):
+        if not sniff.matches(record.content_type, head):
             return f"content is not {record.content_type}"
         return None
 

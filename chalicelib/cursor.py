@@ -1,4 +1,10 @@
-"""Opaque, tamper-proof list cursors bound to the user they were issued to."""
+"""Opaque, tamper-proof list cursors bound to the user and the list they were issued for.
+
+Decoding is strict: a cursor is exactly what ``encode`` produced (canonical
+unpadded base64url, the MAC over the owner, the list and the payload), so an
+inserted character, padding, non-canonical trailing bits or any changed byte
+is a 400, never "close enough".
+"""
 
 from __future__ import annotations
 
@@ -7,16 +13,18 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 
 from chalicelib.errors import BadRequestError
 from chalicelib.model import is_file_id
 
 _MAC_BYTES = 16
 _MAX_CURSOR = 512
+_SHAPE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 
 
-def _mac(key: bytes, owner: str, payload: bytes) -> bytes:
-    message = owner.encode() + b"\x00" + payload
+def _mac(key: bytes, owner: str, scope: str, payload: bytes) -> bytes:
+    message = owner.encode() + b"\x00" + scope.encode() + b"\x00" + payload
     return hmac.new(key, message, hashlib.sha256).digest()[:_MAC_BYTES]
 
 
@@ -25,27 +33,34 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Decode unpadded base64url, refusing any text ``_b64`` would not have produced."""
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(data) != text:  # unused trailing bits set, or an impossible length
+        raise ValueError("non-canonical base64")
+    return data
 
 
-def encode(key: bytes, owner: str, after_id: str) -> str:
-    """A cursor that resumes a listing after ``after_id``, valid only for ``owner``."""
+def encode(key: bytes, owner: str, after_id: str, scope: str = "") -> str:
+    """A cursor that resumes a listing after ``after_id``, valid only for ``owner`` and ``scope``.
+
+    ``scope`` names the list (its route and filter), so a cursor from one list is refused by another.
+    """
     payload = json.dumps({"v": 1, "after": after_id}, separators=(",", ":")).encode()
-    return f"{_b64(payload)}.{_b64(_mac(key, owner, payload))}"
+    return f"{_b64(payload)}.{_b64(_mac(key, owner, scope, payload))}"
 
 
-def decode(key: bytes, owner: str, cursor: str) -> str:
+def decode(key: bytes, owner: str, cursor: str, scope: str = "") -> str:
     """The id to resume after.
 
     Raises:
-        BadRequestError: the cursor was tampered with, is malformed, or belongs to another user.
+        BadRequestError: the cursor was tampered with, is malformed, or belongs to another user or list.
     """
     try:
-        if len(cursor) > _MAX_CURSOR or not cursor.isascii():
+        if len(cursor) > _MAX_CURSOR or not _SHAPE.fullmatch(cursor):
             raise ValueError
         encoded_payload, encoded_mac = cursor.split(".")
         payload = _unb64(encoded_payload)
-        if not hmac.compare_digest(_unb64(encoded_mac), _mac(key, owner, payload)):
+        if not hmac.compare_digest(_unb64(encoded_mac), _mac(key, owner, scope, payload)):
             raise ValueError
         after = json.loads(payload)["after"]
         if not isinstance(after, str) or not is_file_id(after):

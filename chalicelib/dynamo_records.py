@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.failures import unavailable, unclassified
 from chalicelib.model import DELETING, PENDING, PUT_UPLOAD, READY, REJECTED, FileRecord
 from chalicelib.records import Quota, QuotaExceeded, Usage, sweep_at
 
@@ -143,7 +144,9 @@ class DynamoRecords:
         except ClientError as exc:
             if _cancelled_by_condition(exc):
                 return False
-            raise
+            raise unavailable("DynamoDB TransactWriteItems", exc) from None
+        except BotoCoreError as exc:
+            raise unavailable("DynamoDB TransactWriteItems", exc) from None
         return True
 
     def create(self, record: FileRecord, quota: Quota) -> None:
@@ -170,10 +173,13 @@ class DynamoRecords:
         except ClientError as exc:
             if _cancelled_by_condition(exc):
                 raise QuotaExceeded from None
-            raise
+            raise unavailable("DynamoDB TransactWriteItems", exc) from None
+        except BotoCoreError as exc:
+            raise unavailable("DynamoDB TransactWriteItems", exc) from None
 
     def get(self, owner: str, file_id: str) -> FileRecord | None:
-        found = self._db.get_item(TableName=self._table, Key=_key(owner, file_id), ConsistentRead=True)
+        with unclassified("DynamoDB GetItem"):
+            found = self._db.get_item(TableName=self._table, Key=_key(owner, file_id), ConsistentRead=True)
         return from_item(found["Item"]) if "Item" in found else None
 
     def mark_ready(self, record: FileRecord, now: int) -> bool:
@@ -203,7 +209,9 @@ class DynamoRecords:
         except ClientError as exc:
             if _cancelled_by_condition(exc):
                 return False
-            raise
+            raise unavailable("DynamoDB UpdateItem", exc) from None
+        except BotoCoreError as exc:
+            raise unavailable("DynamoDB UpdateItem", exc) from None
         return True
 
     def reclaim(self, record: FileRecord, now: int) -> bool:
@@ -211,18 +219,28 @@ class DynamoRecords:
             return False
         return self._replace(record, None, PENDING)
 
-    def page(self, owner: str, after_id: str | None, count: int) -> tuple[list[FileRecord], bool]:
+    def page(
+        self, owner: str, after_id: str | None, count: int, status: str | None = None
+    ) -> tuple[list[FileRecord], str | None]:
+        values = {":pk": _pk(owner), ":file": {"S": "FILE#"}}
         query: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :file)",
-            "ExpressionAttributeValues": {":pk": _pk(owner), ":file": {"S": "FILE#"}},
+            "ExpressionAttributeValues": values,
             "ScanIndexForward": False,
-            "Limit": count,
+            "Limit": count,  # items read, before the filter: what bounds the call's cost
         }
+        if status is not None:
+            query["FilterExpression"] = "#s = :status"
+            query["ExpressionAttributeNames"] = {"#s": "status"}
+            values[":status"] = {"S": status}
         if after_id is not None:
             query["ExclusiveStartKey"] = _key(owner, after_id)
-        found = self._db.query(**query)
-        return [from_item(i) for i in found["Items"]], "LastEvaluatedKey" in found
+        with unclassified("DynamoDB Query"):
+            found = self._db.query(**query)
+        last = found.get("LastEvaluatedKey")
+        resume = last["sk"]["S"].removeprefix("FILE#") if last else None
+        return [from_item(i) for i in found["Items"]], resume
 
     def due(self, now: int, owner: str | None = None) -> Iterator[tuple[str, str]]:
         paginator = self._db.get_paginator("query" if owner else "scan")
@@ -234,13 +252,20 @@ class DynamoRecords:
         else:
             request["FilterExpression"] = "sweepAt <= :now"
         request["ExpressionAttributeValues"] = values
-        for page in paginator.paginate(**request):
+        with unclassified("DynamoDB sweep index"):
+            pages = iter(paginator.paginate(**request))
+        while True:
+            with unclassified("DynamoDB sweep index"):
+                page = next(pages, None)
+            if page is None:
+                return
             for item in page["Items"]:
                 yield item["pk"]["S"].removeprefix("USER#"), item["sk"]["S"].removeprefix("FILE#")
 
     def usage(self, owner: str) -> Usage:
-        found = self._db.get_item(
-            TableName=self._table, Key={"pk": _pk(owner), "sk": {"S": QUOTA_SK}}, ConsistentRead=True
-        )
+        with unclassified("DynamoDB GetItem"):
+            found = self._db.get_item(
+                TableName=self._table, Key={"pk": _pk(owner), "sk": {"S": QUOTA_SK}}, ConsistentRead=True
+            )
         item = found.get("Item", {})
         return Usage(int(item.get("bytes", {"N": "0"})["N"]), int(item.get("files", {"N": "0"})["N"]))

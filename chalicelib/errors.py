@@ -21,9 +21,11 @@ __all__ = [
     "ConflictError",
     "NotFoundError",
     "RequestEntityTooLargeError",
+    "ServiceUnavailableError",
     "TooManyRequestsError",
     "UnauthorizedError",
     "UnprocessableEntityError",
+    "UnsupportedMediaType",
 ]
 
 
@@ -31,6 +33,21 @@ class RequestEntityTooLargeError(ChaliceViewError):
     """The request body is larger than Locker accepts (Chalice has no 413)."""
 
     STATUS_CODE = 413
+
+
+class UnsupportedMediaType(ChaliceViewError):
+    """A route that reads a body was sent something other than ``application/json``."""
+
+    STATUS_CODE = 415
+
+
+class ServiceUnavailableError(ChaliceViewError):
+    """A dependency failed in a way Locker cannot classify: nothing changed, try again.
+
+    The middleware adds ``Retry-After`` to every 503.
+    """
+
+    STATUS_CODE = 503
 
 
 def file_not_found() -> NotFoundError:

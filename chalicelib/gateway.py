@@ -5,7 +5,8 @@ preflights are the only things answered without a token; everything else
 needs a verified Cognito token, whose principal the views read through
 ``current_principal()``. A view that somehow runs without the middleware finds
 no principal and fails closed. The same place adds the security headers every
-response needs, and turns bad settings into a bare 500 (details go to the log).
+response needs (``Retry-After`` on every 503), and turns bad settings into a
+bare 500 (details go to the log).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from chalice.app import Request, Response
 
 from chalicelib import auth, config, container
 from chalicelib.auth import AuthError, Principal
+from chalicelib.challenge import CHALLENGE_BAD_TOKEN, CHALLENGE_NO_TOKEN, www_authenticate
 from chalicelib.config import ConfigError, Settings
 
 logger = logging.getLogger("locker.auth")
@@ -26,11 +28,12 @@ logger = logging.getLogger("locker.auth")
 logger.setLevel(logging.INFO)
 
 UNAUTHORIZED_MESSAGE = "A valid access token is required."
-CHALLENGE_NO_TOKEN = 'Bearer realm="locker"'
-CHALLENGE_BAD_TOKEN = 'Bearer error="invalid_token"'
+__all__ = ["CHALLENGE_BAD_TOKEN", "CHALLENGE_NO_TOKEN", "current_principal", "middleware"]
 ALLOW_METHODS = "GET, POST, DELETE, OPTIONS"
 ALLOW_HEADERS = "Authorization, Content-Type"
 PREFLIGHT_MAX_AGE = "600"
+# Every 503 means "a dependency failed, nothing changed": say when to try again.
+RETRY_AFTER = "2"
 # The SPA reads a 401's error_description (why the token was refused) and a 405's Allow.
 EXPOSE_HEADERS = "WWW-Authenticate, Allow"
 
@@ -80,6 +83,8 @@ def _is_health(request: Request) -> bool:
 def _decorate(response: Response, request: Request, settings: Settings | None, preflight: bool) -> Response:
     headers = response.headers
     headers["X-Content-Type-Options"] = "nosniff"
+    if response.status_code == 503:
+        headers.setdefault("Retry-After", RETRY_AFTER)
     if not _is_health(request):
         headers["Cache-Control"] = "no-store"
     origin = settings.web_origin if settings is not None else None
@@ -107,7 +112,7 @@ def _respond(
         principal = auth.authenticate(request)
     except AuthError as exc:
         logger.warning("401 for %s %s: %s", request.method, request.path, exc.reason)
-        challenge = CHALLENGE_BAD_TOKEN if exc.token_sent else CHALLENGE_NO_TOKEN
+        challenge = www_authenticate(exc)
         return _error(401, "UnauthorizedError", UNAUTHORIZED_MESSAGE, {"WWW-Authenticate": challenge})
     token = _principal.set(principal)
     try:

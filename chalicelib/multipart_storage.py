@@ -5,7 +5,7 @@ URL per part (pinning the part's exact length, and its SHA-256 when the client
 gives one) and completes the upload itself from what storage lists, with
 ``If-None-Match: *`` so that a completed object can never be replaced. The same
 class presigns the raw S3 operations Uppy's ``signRequest`` flow sends from the
-browser.
+browser. Every S3 answer it does not understand is a 503 (``chalicelib.failures``).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.failures import error_code, unavailable, unclassified
 from chalicelib.storage import Presigned, Storage
 
 
@@ -31,30 +32,25 @@ class NoSuchUpload(Exception):
     """Storage has no multipart upload with that id for that key."""
 
 
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
 def _no_such_upload(exc: ClientError) -> bool:
-    return _code(exc) in ("NoSuchUpload", "404")
+    return error_code(exc) in ("NoSuchUpload", "404")
 
 
 class MultipartStorage(Storage):
     """``Storage`` plus multipart uploads."""
 
-    def _presign(
+    def _request(
         self, method: str, operation: str, params: dict[str, Any], headers: dict[str, str], expires: int
     ) -> Presigned:
         lifetime = self._lifetime(expires)
         now = int(self._clock())
-        url = self._s3.generate_presigned_url(
-            operation, Params={"Bucket": self._bucket, **params}, ExpiresIn=lifetime
-        )
+        url = self._presign(operation, {"Bucket": self._bucket, **params}, lifetime)
         return Presigned(method, url, headers, now + lifetime)
 
     def create_multipart(self, key: str, content_type: str) -> str:
         """Start a multipart upload whose object will carry ``content_type``; returns its id."""
-        created = self._s3.create_multipart_upload(Bucket=self._bucket, Key=key, ContentType=content_type)
+        with unclassified("S3 CreateMultipartUpload"):
+            created = self._s3.create_multipart_upload(Bucket=self._bucket, Key=key, ContentType=content_type)
         return str(created["UploadId"])
 
     def presign_part(
@@ -69,27 +65,27 @@ class MultipartStorage(Storage):
         if sha256 is not None:
             params["ChecksumSHA256"] = sha256
             headers["x-amz-checksum-sha256"] = sha256
-        return self._presign("PUT", "upload_part", params, headers, expires)
+        return self._request("PUT", "upload_part", params, headers, expires)
 
     def presign_create(self, key: str, content_type: str, expires: int) -> Presigned:
         """A CreateMultipartUpload URL whose object type is pinned."""
         params = {"Key": key, "ContentType": content_type}
-        return self._presign(
+        return self._request(
             "POST", "create_multipart_upload", params, {"Content-Type": content_type}, expires
         )
 
     def presign_list_parts(self, key: str, upload_id: str, expires: int) -> Presigned:
         """A ListParts URL for one upload."""
-        return self._presign("GET", "list_parts", {"Key": key, "UploadId": upload_id}, {}, expires)
+        return self._request("GET", "list_parts", {"Key": key, "UploadId": upload_id}, {}, expires)
 
     def presign_complete(self, key: str, upload_id: str, expires: int) -> Presigned:
         """A CompleteMultipartUpload URL that cannot replace an existing object."""
         params = {"Key": key, "UploadId": upload_id, "IfNoneMatch": "*"}
-        return self._presign("POST", "complete_multipart_upload", params, {"If-None-Match": "*"}, expires)
+        return self._request("POST", "complete_multipart_upload", params, {"If-None-Match": "*"}, expires)
 
     def presign_abort(self, key: str, upload_id: str, expires: int) -> Presigned:
         """An AbortMultipartUpload URL for one upload."""
-        return self._presign(
+        return self._request(
             "DELETE", "abort_multipart_upload", {"Key": key, "UploadId": upload_id}, {}, expires
         )
 
@@ -107,7 +103,9 @@ class MultipartStorage(Storage):
             except ClientError as exc:
                 if _no_such_upload(exc):
                     raise NoSuchUpload from None
-                raise
+                raise unavailable("S3 ListParts", exc) from None
+            except BotoCoreError as exc:
+                raise unavailable("S3 ListParts", exc) from None
             parts += [
                 StoredPart(int(p["PartNumber"]), int(p["Size"]), str(p["ETag"]).strip('"'))
                 for p in page.get("Parts", [])
@@ -129,7 +127,8 @@ class MultipartStorage(Storage):
         found: list[str] = []
         request: dict[str, Any] = {"Bucket": self._bucket, "Prefix": key}
         while True:
-            page = self._s3.list_multipart_uploads(**request)
+            with unclassified("S3 ListMultipartUploads"):
+                page = self._s3.list_multipart_uploads(**request)
             found += [u["UploadId"] for u in page.get("Uploads", []) if u["Key"] == key]
             if not page.get("IsTruncated"):
                 return found
@@ -153,8 +152,10 @@ class MultipartStorage(Storage):
         except ClientError as exc:
             if _no_such_upload(exc):
                 raise NoSuchUpload from None
-            if _code(exc) not in ("PreconditionFailed", "412"):
-                raise
+            if error_code(exc) not in ("PreconditionFailed", "412"):
+                raise unavailable("S3 CompleteMultipartUpload", exc) from None
+        except BotoCoreError as exc:
+            raise unavailable("S3 CompleteMultipartUpload", exc) from None
             # 412: an object is already there (a concurrent completion won); the checks judge it.
 
     def abort_uploads(self, key: str) -> None:
@@ -164,4 +165,6 @@ class MultipartStorage(Storage):
                 self._s3.abort_multipart_upload(Bucket=self._bucket, Key=key, UploadId=upload_id)
             except ClientError as exc:
                 if not _no_such_upload(exc):
-                    raise
+                    raise unavailable("S3 AbortMultipartUpload", exc) from None
+            except BotoCoreError as exc:
+                raise unavailable("S3 AbortMultipartUpload", exc) from None

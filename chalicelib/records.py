@@ -66,8 +66,15 @@ class Records(Protocol):
     def reclaim(self, record: FileRecord, now: int) -> bool:
         """Remove an expired pending record and give its quota back; False if no longer so."""
 
-    def page(self, owner: str, after_id: str | None, count: int) -> tuple[list[FileRecord], bool]:
-        """Up to ``count`` records newest first after ``after_id``; True when more may follow."""
+    def page(
+        self, owner: str, after_id: str | None, count: int, status: str | None = None
+    ) -> tuple[list[FileRecord], str | None]:
+        """Read up to ``count`` records newest first after ``after_id``: one database call.
+
+        Returns the records read that have ``status`` (all of them when None) and the
+        id reading stopped at, to resume after (None when nothing follows). The
+        filter does not change how many records are read, so a page's cost is bounded.
+        """
 
     def due(self, now: int, owner: str | None = None) -> Iterator[tuple[str, str]]:
         """(owner, id) of records the sweep must look at: expired uploads, stuck deletes."""
@@ -153,11 +160,15 @@ class InMemoryRecords:
             return False
         return self._swap(record, (PENDING,), None)
 
-    def page(self, owner: str, after_id: str | None, count: int) -> tuple[list[FileRecord], bool]:
+    def page(
+        self, owner: str, after_id: str | None, count: int, status: str | None = None
+    ) -> tuple[list[FileRecord], str | None]:
         ids = sorted((i for o, i in self._items if o == owner), reverse=True)
         if after_id is not None:
             ids = [i for i in ids if i < after_id]
-        return [self._items[(owner, i)] for i in ids[:count]], len(ids) > count
+        read = [self._items[(owner, i)] for i in ids[:count]]
+        matching = [r for r in read if status in (None, r.status)]
+        return matching, read[-1].id if len(ids) > count else None
 
     def due(self, now: int, owner: str | None = None) -> Iterator[tuple[str, str]]:
         for (item_owner, file_id), record in list(self._items.items()):

@@ -33,6 +33,10 @@ from chalicelib.storage import Presigned
 from chalicelib.validation import ListQuery, NewFile
 
 log = logging.getLogger("locker.files")
+# A page of GET /files costs at most LIST_ROUNDS queries; with a status filter each
+# reads FILTERED_READ records (or limit + 1, if more), matching or not.
+LIST_ROUNDS = 3
+FILTERED_READ = 100
 
 
 def _upload(presigned: Presigned) -> dict[str, Any]:
@@ -89,23 +93,21 @@ class Locker:
             TooManyRequestsError: the owner's quota (bytes or files) is used up.
         """
         if declared.size > self.settings.multipart_threshold:
-            record = self.reserve(owner, declared, MULTIPART_UPLOAD)
+            record = self.reserve(self.draft(owner, declared, MULTIPART_UPLOAD))
             return {"file": record.to_api(), "upload": multipart.declaration(record)}
-        record = self.reserve(owner, declared)
+        record = self.draft(owner, declared)
+        # Signed before anything is written: a signing failure (503) leaves nothing behind.
         upload = self.storage.presign_put(
             record.key, record.content_type, record.size, record.sha256, self.settings.upload_expires
         )
+        self.reserve(record)
         return {"file": record.to_api(), "upload": _upload(upload)}
 
-    def reserve(self, owner: str, declared: NewFile, kind: str = PUT_UPLOAD) -> FileRecord:
-        """Record a pending file and reserve its quota; a Locker multipart upload also starts in storage.
-
-        Raises:
-            TooManyRequestsError: the owner's quota (bytes or files) is used up.
-        """
+    def draft(self, owner: str, declared: NewFile, kind: str = PUT_UPLOAD) -> FileRecord:
+        """The pending record a declaration would make; nothing is written yet (sign its URLs now)."""
         now_ms = int(self._clock() * 1000)
         now = now_ms // 1000
-        record = FileRecord(
+        return FileRecord(
             owner=owner,
             id=new_file_id(now_ms),
             filename=declared.filename,
@@ -118,20 +120,30 @@ class Locker:
             expires_at=now + self.settings.pending_ttl,
             upload_kind=kind,
         )
-        if kind != MULTIPART_UPLOAD:
-            self._reserve(record)
+
+    def reserve(self, record: FileRecord) -> FileRecord:
+        """Record a drafted file and reserve its quota; a Locker multipart upload also starts in storage.
+
+        A refusal (quota) or a failure leaves nothing behind: the upload started
+        for it is aborted.
+
+        Raises:
+            TooManyRequestsError: the owner's quota (bytes or files) is used up.
+        """
+        if record.upload_kind != MULTIPART_UPLOAD:
+            self._admit(record)
             return record
         part_size, _ = multipart.plan(record.size, self.settings.part_size)
         upload_id = self.storage.create_multipart(record.key, record.content_type)
         record = record.evolve(upload_id=upload_id, part_size=part_size)
         try:
-            self._reserve(record)
+            self._admit(record)
         except Exception:
             self.storage.abort_uploads(record.key)  # nothing half-made stays behind
             raise
         return record
 
-    def _reserve(self, record: FileRecord) -> None:
+    def _admit(self, record: FileRecord) -> None:
         quota = Quota(self.settings.quota_bytes, self.settings.quota_files)
         try:
             self.records.create(record, quota)
@@ -150,26 +162,28 @@ class Locker:
         return {"file": self._owned(owner, file_id).to_api()}
 
     def list(self, owner: str, query: ListQuery) -> dict[str, Any]:
-        """The caller's files, newest first, one page at a time.
+        """The caller's files, newest first, one page at a time, for at most ``LIST_ROUNDS`` queries.
+
+        A filter that matches little can end a page short (even empty) with a
+        cursor, rather than read on: a page's cost never depends on the other files.
 
         Raises:
-            BadRequestError: the cursor is tampered with or someone else's.
+            BadRequestError: the cursor is tampered with, someone else's or another list's.
         """
-        after = cursor.decode(self.settings.cursor_key, owner, query.cursor) if query.cursor else None
+        scope = f"files?status={query.status or ''}"
+        after = cursor.decode(self.settings.cursor_key, owner, query.cursor, scope) if query.cursor else None
         now = self._now()
+        wanted = query.limit + 1  # one extra visible item tells whether a next page exists
+        read = wanted if query.status is None else max(wanted, FILTERED_READ)
         items: list[FileRecord] = []
-        more = True
-        # Fetch one extra visible item to know whether a next page exists.
-        while more and len(items) <= query.limit:
-            batch, more = self.records.page(owner, after, query.limit + 1)
-            if not batch:
+        for _ in range(LIST_ROUNDS):
+            batch, after = self.records.page(owner, after, read, query.status)
+            items += [r for r in batch if r.visible(now)]
+            if after is None or len(items) >= wanted:
                 break
-            after = batch[-1].id
-            items += [r for r in batch if r.visible(now) and query.status in (None, r.status)]
-        page, rest = items[: query.limit], items[query.limit :]
-        next_cursor = None
-        if rest:
-            next_cursor = cursor.encode(self.settings.cursor_key, owner, page[-1].id)
+        page = items[: query.limit]
+        resume = page[-1].id if len(items) > query.limit else after
+        next_cursor = cursor.encode(self.settings.cursor_key, owner, resume, scope) if resume else None
         return {"items": [r.to_api() for r in page], "nextCursor": next_cursor}
 
     def complete(self, owner: str, file_id: str) -> dict[str, Any]:

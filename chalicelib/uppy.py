@@ -83,11 +83,14 @@ class UppySigner:
         if request.method == "PUT":
             if declared.size > config.MAX_PUT_SIZE:
                 raise BadRequestError(f"size above {config.MAX_PUT_SIZE} must be sent as a multipart upload")
-            record = self._locker.reserve(owner, declared, PUT_UPLOAD)
+            record = self._locker.draft(owner, declared, PUT_UPLOAD)
             put = storage.presign_put(record.key, record.content_type, record.size, None, lifetime)
+            self._locker.reserve(record)  # signed first: a signing failure leaves nothing behind
             return _answer(put, record.key)
-        record = self._locker.reserve(owner, declared, CLIENT_MULTIPART_UPLOAD)
-        return _answer(storage.presign_create(record.key, record.content_type, lifetime), record.key)
+        record = self._locker.draft(owner, declared, CLIENT_MULTIPART_UPLOAD)
+        create = storage.presign_create(record.key, record.content_type, lifetime)
+        self._locker.reserve(record)
+        return _answer(create, record.key)
 
     def _pending(self, owner: str, key: str | None) -> FileRecord:
         prefix = f"users/{owner}/"

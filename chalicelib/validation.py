@@ -5,22 +5,30 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.config import Settings
-from chalicelib.errors import BadRequestError, RequestEntityTooLargeError
+from chalicelib.errors import BadRequestError, RequestEntityTooLargeError, UnsupportedMediaType
 from chalicelib.model import VISIBLE_STATUSES
 
 MAX_BODY_BYTES = 16 * 1024
 MAX_FILENAME = 255
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
-# Bidirectional overrides let "gpj.exe" display as "exe.jpg": refused like control characters.
-_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Letters and symbols that render as nothing at all (Hangul fillers, the blank Braille pattern):
+# a name made of them, like one made of spaces, dots or format characters, shows nothing.
+_BLANK_GRAPHICS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 _NEW_FILE_FIELDS = frozenset({"filename", "contentType", "size", "sha256"})
+# application/json, optionally with charset=utf-8 (RFC 9110: OWS around ";", none around "=").
+# ASCII-only matching: re.IGNORECASE alone would let "\u017f" stand for "s" and "\u212a" for "k".
+_JSON_MEDIA_TYPE = re.compile(
+    r'[ \t]*application/json(?:[ \t]*;[ \t]*charset=(?:utf-8|"utf-8"))?[ \t]*', re.IGNORECASE | re.ASCII
+)
+UNSUPPORTED_MEDIA_TYPE = "request body must be JSON: send Content-Type: application/json"
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,18 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return found
 
 
+def json_content_type(value: str | None) -> None:
+    """Accept only ``application/json`` (optionally ``; charset=utf-8``) as a body's type.
+
+    ``None`` stands for no header, and for several (ambiguous) ones.
+
+    Raises:
+        UnsupportedMediaType: anything else; the message says what to send, never echoes the header.
+    """
+    if value is None or not _JSON_MEDIA_TYPE.fullmatch(value):
+        raise UnsupportedMediaType(UNSUPPORTED_MEDIA_TYPE)
+
+
 def json_object(raw: bytes | str | None) -> dict[str, Any]:
     """Parse a request body that must be a JSON object of at most 16 KiB.
 
@@ -73,21 +93,69 @@ def json_object(raw: bytes | str | None) -> dict[str, Any]:
         raise BadRequestError("request body must be a JSON object") from None
     if not isinstance(value, dict):
         raise BadRequestError("request body must be a JSON object")
+    for key, field in value.items():
+        if not _unicode(key):
+            raise BadRequestError("request body field names must be Unicode text (no lone surrogates)")
+        if not _unicode(field):
+            raise BadRequestError(f"{key} must be Unicode text (no lone surrogates)")
     return value
 
 
-def _filename(value: Any) -> str:
+def _unicode(value: Any) -> bool:
+    """Whether every string in ``value`` (keys too) is text, not a JSON escape like "\\ud800" left unpaired.
+
+    Such a string is not Unicode: it cannot be stored, logged or sent as UTF-8,
+    so it is refused where it enters. Iterative: bodies nest up to ``json``'s
+    own recursion limit.
+    """
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
+
+
+def _visible(char: str) -> bool:
+    """A character that shows on its own: a letter, digit, punctuation or symbol, but not a dot."""
+    return unicodedata.category(char)[0] in "LNPS" and char != "." and char not in _BLANK_GRAPHICS
+
+
+def filename(value: Any) -> str:
+    """A filename per the contract, NFC-normalised.
+
+    Unicode categories decide: no C* at all (controls, format characters such as
+    every Bidi_Control and zero-width character, lone surrogates, private-use and
+    unassigned code points), no line or paragraph separators, no ``/`` or ``\\``,
+    and at least one visible character (not only spaces, dots or invisible ones).
+
+    Raises:
+        BadRequestError: naming the field and the rule broken.
+    """
     if not isinstance(value, str):
         raise BadRequestError("filename must be a string")
     name = unicodedata.normalize("NFC", value)
     if not 1 <= len(name) <= MAX_FILENAME:
         raise BadRequestError(f"filename must be between 1 and {MAX_FILENAME} characters")
-    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in _BIDI_CONTROLS for c in name):
-        raise BadRequestError("filename must not contain control characters")
+    if any(unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") for c in name):
+        raise BadRequestError(
+            "filename must not contain control characters (Unicode C*: control, format, surrogate, "
+            "private-use or unassigned)"
+        )
     if "/" in name or "\\" in name:
         raise BadRequestError("filename must not contain / or \\")
-    if name.strip(" .") == "":
-        raise BadRequestError("filename must contain a visible name")
+    if not any(_visible(c) for c in name):
+        raise BadRequestError(
+            "filename must contain a visible name, not only spaces, dots or invisible characters"
+        )
     return name
 
 
@@ -135,7 +203,7 @@ def new_file(body: Mapping[str, Any], settings: Settings) -> NewFile:
         if required not in body:
             raise BadRequestError(f"{required} is required")
     declared = NewFile(
-        filename=_filename(body["filename"]),
+        filename=filename(body["filename"]),
         content_type=_content_type(body["contentType"], settings),
         size=_size(body["size"], settings),
         sha256=_sha256(body["sha256"]) if "sha256" in body else None,

@@ -35,6 +35,28 @@ FILE_ROUTES = [
 MALFORMED = "malformed bearer credentials"
 NOT_JWS = "not a compact JWS"
 ALG = "alg is not RS256"
+# What a 401 tells the caller (RFC 6750 error_description): a few fixed phrases, nothing from the token.
+BAD_TOKEN = 'Bearer error="invalid_token"'
+NO_TOKEN = 'Bearer realm="locker"'
+INVALID = "The access token is invalid"
+MALFORMED_TOKEN = "The access token is malformed"
+EXPIRED = "The access token expired"
+ID_TOKEN = "An ID token was sent; an access token is required"
+WRONG_SCHEME = "Send the access token as Authorization: Bearer <token>"
+_DESCRIBED = (
+    (MALFORMED, MALFORMED_TOKEN),
+    (NOT_JWS, MALFORMED_TOKEN),
+    ("is not base64url", MALFORMED_TOKEN),
+    ("is not a JSON object", MALFORMED_TOKEN),
+    ("expired", EXPIRED),
+    ("not valid yet", "The access token is not valid yet"),
+    ("token_use", ID_TOKEN),  # the one token_use case here is an ID token
+)
+
+
+def bad_token(description: str) -> str:
+    """The challenge of a 401 for a token Locker refused."""
+    return f'{BAD_TOKEN}, error_description="{description}"'
 
 
 @dataclass(frozen=True)
@@ -67,6 +89,12 @@ class Case:
     value: Callable[[Forge], str]
     reason: str
     oversized: bool = False  # over 64 KiB: a stock HTTP server may refuse the header line first
+
+    @property
+    def challenge(self) -> str:
+        """The ``WWW-Authenticate`` Locker must answer this case with."""
+        described = next((d for piece, d in _DESCRIBED if piece in self.reason), INVALID)
+        return bad_token(described)
 
 
 def _bearer(make: Callable[[Forge], str]) -> Callable[[Forge], str]:

@@ -7,17 +7,17 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from chalicelib import runtime, validation
-from chalicelib.routes.common import ANY_BODY, AUTHORIZER, add_preflights, caller, current_request
+from chalicelib.routes.common import ANY_BODY, AUTHORIZER, add_preflights, caller, current_request, json_body
 
 files = Blueprint(__name__)
 PATHS = ("/files", "/files/{file_id}", "/files/{file_id}/complete", "/files/{file_id}/download")
 
 
-@files.route("/files", methods=["POST"], authorizer=AUTHORIZER)
+@files.route("/files", methods=["POST"], authorizer=AUTHORIZER, content_types=ANY_BODY)
 def create_file() -> Response:
     """Declare an upload; answers the pending file and its presigned PUT."""
     locker = runtime.locker()
-    body = validation.json_object(current_request(files).raw_body)
+    body = json_body(files)
     created = locker.create(caller(), validation.new_file(body, locker.settings))
     return Response(body=created, status_code=201)
 

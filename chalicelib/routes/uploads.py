@@ -6,19 +6,19 @@ from typing import Any
 
 from chalice.app import Blueprint
 
-from chalicelib import runtime, upload_requests, validation
+from chalicelib import runtime, upload_requests
 from chalicelib.parts import Parts
-from chalicelib.routes.common import ANY_BODY, AUTHORIZER, add_preflights, caller, current_request
+from chalicelib.routes.common import ANY_BODY, AUTHORIZER, add_preflights, caller, json_body
 from chalicelib.uppy import UppySigner
 
 uploads = Blueprint(__name__)
 PATHS = ("/files/{file_id}/parts", "/uploads/sign")
 
 
-@uploads.route("/files/{file_id}/parts", methods=["POST"], authorizer=AUTHORIZER)
+@uploads.route("/files/{file_id}/parts", methods=["POST"], authorizer=AUTHORIZER, content_types=ANY_BODY)
 def sign_parts(file_id: str) -> dict[str, Any]:
     """Presigned URLs for some parts of the caller's pending multipart upload."""
-    body = validation.json_object(current_request(uploads).raw_body)
+    body = json_body(uploads)
     return Parts(runtime.locker()).sign(caller(), file_id, body)
 
 
@@ -28,10 +28,10 @@ def list_parts(file_id: str) -> dict[str, Any]:
     return Parts(runtime.locker()).list(caller(), file_id)
 
 
-@uploads.route("/uploads/sign", methods=["POST"], authorizer=AUTHORIZER)
+@uploads.route("/uploads/sign", methods=["POST"], authorizer=AUTHORIZER, content_types=ANY_BODY)
 def sign_upload_request() -> dict[str, Any]:
     """Uppy's ``signRequest``: a PresignableRequest in, a PresignedResponse out."""
-    body = validation.json_object(current_request(uploads).raw_body)
+    body = json_body(uploads)
     return UppySigner(runtime.locker()).sign(caller(), upload_requests.sign_request(body))
 
 

@@ -31,8 +31,10 @@ from tests.e2e.stack import ROOT, Stack
 
 TIMEOUT = 30
 GENERIC_401 = {"Code": "UnauthorizedError", "Message": "A valid access token is required."}
-BAD_TOKEN = 'Bearer error="invalid_token"'
-NO_TOKEN = 'Bearer realm="locker"'
+NO_TOKEN = hostile.NO_TOKEN
+WRONG_SCHEME = f'{hostile.NO_TOKEN}, error_description="{hostile.WRONG_SCHEME}"'
+MALFORMED = hostile.bad_token(hostile.MALFORMED_TOKEN)
+INVALID = hostile.bad_token(hostile.INVALID)
 PNG = (ROOT / "assets" / "1.png").read_bytes()
 
 
@@ -136,7 +138,7 @@ def test_hostile_header_gets_the_generic_401(
     stack: Stack, forge: hostile.Forge, log: ServerLog, case: hostile.Case
 ) -> None:
     value = case.value(forge)
-    assert_refused(send(stack, value), BAD_TOKEN)
+    assert_refused(send(stack, value), case.challenge)
     assert_logged(log, case.reason, value.partition(" ")[2])
 
 
@@ -151,32 +153,32 @@ def test_oversized_header_is_a_4xx_never_a_5xx(
     answer = send(stack, case.value(forge))
     assert 400 <= answer.status < 500
     if answer.status == 401:
-        assert_refused(answer, BAD_TOKEN)
+        assert_refused(answer, case.challenge)
     assert send(stack, None).status == 401  # the server is still up
 
 
 def test_token_just_under_the_servers_limit_meets_lockers_own_cap(stack: Stack, log: ServerLog) -> None:
     token = "a" * 60_000
-    assert_refused(send(stack, f"Bearer {token}"), BAD_TOKEN)
+    assert_refused(send(stack, f"Bearer {token}"), MALFORMED)
     assert_logged(log, hostile.MALFORMED, token)
 
 
 @pytest.mark.parametrize(
-    ("value", "reason"),
+    ("value", "reason", "challenge"),
     [
-        (None, "no Authorization header"),
-        ("Basic dXNlcjpwYXNz", "not the Bearer scheme"),
-        ("Token abc", "not the Bearer scheme"),
-        ("", "not the Bearer scheme"),
-        ("abc.def.ghi", "not the Bearer scheme"),
+        (None, "no Authorization header", NO_TOKEN),
+        ("Basic dXNlcjpwYXNz", "not the Bearer scheme", WRONG_SCHEME),
+        ("Token abc", "not the Bearer scheme", WRONG_SCHEME),
+        ("", "not the Bearer scheme", WRONG_SCHEME),
+        ("abc.def.ghi", "not the Bearer scheme", WRONG_SCHEME),
     ],
     ids=["no-header", "basic", "other-scheme", "empty-header", "token-without-scheme"],
 )
 def test_no_bearer_token_is_a_challenge_without_error(
-    stack: Stack, log: ServerLog, value: str | None, reason: str
+    stack: Stack, log: ServerLog, value: str | None, reason: str, challenge: str
 ) -> None:
     answer = send(stack, value)
-    assert_refused(answer, NO_TOKEN)
+    assert_refused(answer, challenge)
     assert "error=" not in answer.headers["www-authenticate"]
     assert_logged(log, reason, value or "")
 
@@ -191,16 +193,16 @@ def test_the_demo_users_real_access_token_lists_files(
 
 
 @pytest.mark.parametrize(
-    ("kind", "reason"),
-    [("IdToken", "token_use"), ("RefreshToken", hostile.NOT_JWS)],
+    ("kind", "reason", "description"),
+    [("IdToken", "token_use", hostile.ID_TOKEN), ("RefreshToken", hostile.NOT_JWS, hostile.MALFORMED_TOKEN)],
     ids=["real-id-token", "real-refresh-token"],
 )
 def test_other_tokens_from_a_real_login_are_refused(
-    stack: Stack, demo_login: dict[str, Any], log: ServerLog, kind: str, reason: str
+    stack: Stack, demo_login: dict[str, Any], log: ServerLog, kind: str, reason: str, description: str
 ) -> None:
-    """The stage allows access tokens only (LOCKER_TOKEN_USES=access)."""
+    """The stage allows access tokens only (LOCKER_TOKEN_USES=access); the 401 says what was wrong."""
     token = demo_login[kind]
-    assert_refused(send(stack, f"Bearer {token}"), BAD_TOKEN)
+    assert_refused(send(stack, f"Bearer {token}"), hostile.bad_token(description))
     assert_logged(log, reason, token)
 
 
@@ -208,7 +210,7 @@ def test_a_real_access_token_tampered_to_another_sub_is_refused(
     stack: Stack, demo_login: dict[str, Any], victim: Api, log: ServerLog
 ) -> None:
     token = tokens.tamper(demo_login["AccessToken"], sub=victim.sub)
-    assert_refused(send(stack, f"Bearer {token}"), BAD_TOKEN)
+    assert_refused(send(stack, f"Bearer {token}"), INVALID)
     assert_logged(log, "bad signature", token)
 
 
@@ -231,7 +233,7 @@ def test_the_app_client_check_is_what_protects_local_development(
         key = jwt.PyJWKSet.from_json(served.read().decode())[tokens.MOTO_KID].key
     jwt.api_jws.PyJWS().decode(other_client, key, algorithms=["RS256"])  # raises if the signature were bad
     log = ServerLog(stack.log_path)
-    assert_refused(send(stack, f"Bearer {other_client}"), BAD_TOKEN)
+    assert_refused(send(stack, f"Bearer {other_client}"), INVALID)
     assert_logged(log, "app client not allowed", other_client)
 
 
@@ -248,18 +250,18 @@ def test_duplicate_authorization_headers_are_refused(stack: Stack, demo_login: d
             answer = send_raw(
                 stack, b"Authorization: " + first + b"\r\n" + second_name + b": " + second + b"\r\n"
             )
-            assert_refused(answer, BAD_TOKEN)
+            assert_refused(answer, MALFORMED)  # the local server joins them: not one b64token
 
 
 @pytest.mark.parametrize(
     ("lines", "challenge"),
     [
-        (b"Authorization: Bearer \x00abc\r\n", BAD_TOKEN),
-        (b"Authorization: Bearer \xff\xfe.a.b\r\n", BAD_TOKEN),
-        (b"Authorization: Bearer \xc3\xa9.a.b\r\n", BAD_TOKEN),
-        (b"Authorization:\tBearer a.b.c\r\n", BAD_TOKEN),
-        (b"Authorization: Bearer a.b.c\rX-Other: y\r\n", BAD_TOKEN),
-        (b"Authorization: Bearer\r\n a.b.c\r\n", NO_TOKEN),  # obs-fold: the scheme word is "Bearer\r\n"
+        (b"Authorization: Bearer \x00abc\r\n", MALFORMED),
+        (b"Authorization: Bearer \xff\xfe.a.b\r\n", MALFORMED),
+        (b"Authorization: Bearer \xc3\xa9.a.b\r\n", MALFORMED),
+        (b"Authorization:\tBearer a.b.c\r\n", MALFORMED),
+        (b"Authorization: Bearer a.b.c\rX-Other: y\r\n", MALFORMED),
+        (b"Authorization: Bearer\r\n a.b.c\r\n", WRONG_SCHEME),  # obs-fold: the scheme word is "Bearer\r\n"
         (b"Authorization\r\n", NO_TOKEN),  # no colon: the server stops reading headers there
         (b"Authorization: Bearer a.b.c\r\n" * 150, None),  # http.server: 431 over 100 headers
     ],
@@ -279,7 +281,7 @@ def test_every_files_route_refuses_missing_and_forged_tokens(
 ) -> None:
     assert_refused(send(stack, None, method, path), NO_TOKEN)
     forged = tokens.mint(forge.claims(), key=tokens.attacker_key())
-    assert_refused(send(stack, f"Bearer {forged}", method, path), BAD_TOKEN)
+    assert_refused(send(stack, f"Bearer {forged}", method, path), INVALID)
 
 
 def test_health_stays_public_whatever_the_header(stack: Stack) -> None:

@@ -46,7 +46,7 @@ def test_png_round_trip(alice: Api) -> None:
     assert alice.call("DELETE", f"/files/{file_id}").status_code == 204
     assert alice.call("GET", f"/files/{file_id}").status_code == 404
     assert alice.call("DELETE", f"/files/{file_id}").status_code == 404
-    assert requests.get(link["url"], timeout=10).status_code in (403, 404)  # S3 says 403 without ListBucket
+    assert requests.get(link["url"], timeout=10).status_code in (403, 404)  # 404 with ListBucket on users/
 
 
 def test_jpeg_declared_as_png_is_rejected_and_removed(alice: Api, stack: Stack) -> None:

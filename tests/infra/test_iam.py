@@ -64,8 +64,18 @@ def test_objects_only_under_users(packaged: Packaged) -> None:
         "AbortMultipartUpload",
         "ListMultipartUploadParts",
     )
-    assert granted == {**{a: [OBJECTS] for a in object_actions}, "ListBucketMultipartUploads": [BUCKET]}
-    assert "ListBucket" not in granted  # so a missing key answers 403, never reveals names
+    assert granted == {
+        **{a: [OBJECTS] for a in object_actions},
+        "ListBucketMultipartUploads": [BUCKET],
+        "ListBucket": [BUCKET],
+    }
+
+
+def test_listing_only_under_users_so_a_missing_key_is_a_404(packaged: Packaged) -> None:
+    """Without s3:ListBucket S3 answers 403 for a missing key, which Locker must not take for "missing"."""
+    [listing] = [s for s in _allows(packaged) if "s3:ListBucket" in as_list(s["Action"])]
+    assert as_list(listing["Action"]) == ["s3:ListBucket"]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": "users/*"}}
 
 
 def test_table_and_sweep_index_only(packaged: Packaged) -> None:

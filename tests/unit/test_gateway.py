@@ -11,7 +11,8 @@ import pytest
 from chalice.app import Chalice, CognitoUserPoolAuthorizer, NotFoundError, Response
 from chalice.test import Client
 
-from chalicelib import config, gateway, runtime
+from chalicelib import config, failures, gateway, runtime
+from chalicelib.errors import ServiceUnavailableError
 from chalicelib.gateway import current_principal
 from tests import hostile, tokens
 from tests.unit.conftest import CLIENT, POOL
@@ -66,6 +67,10 @@ def tiny_app(*, middleware: bool = True, authorizer: CognitoUserPoolAuthorizer |
         current_principal()
         raise NotFoundError("file not found")
 
+    @app.route("/unavailable")
+    def unavailable() -> None:
+        raise ServiceUnavailableError(failures.MESSAGE)
+
     return app
 
 
@@ -93,11 +98,15 @@ def test_good_token_reaches_the_view_with_its_principal(fetcher: tokens.FakeFetc
 
 
 def test_no_token_is_a_plain_bearer_challenge(fetcher: tokens.FakeFetcher) -> None:
-    for headers in ({}, {"Authorization": "Basic dXNlcjpwYXNz"}):
+    wrong_scheme = f'{hostile.NO_TOKEN}, error_description="{hostile.WRONG_SCHEME}"'
+    for headers, challenge in (
+        ({}, hostile.NO_TOKEN),
+        ({"Authorization": "Basic dXNlcjpwYXNz"}, wrong_scheme),
+    ):
         response = get("/whoami", headers)
         assert response.status_code == 401
         assert response.json_body == GENERIC_401
-        assert response.headers["WWW-Authenticate"] == gateway.CHALLENGE_NO_TOKEN
+        assert response.headers["WWW-Authenticate"] == challenge
         assert "error=" not in response.headers["WWW-Authenticate"]
         assert response.headers["Cache-Control"] == "no-store"
     assert fetcher.calls == 0
@@ -105,19 +114,23 @@ def test_no_token_is_a_plain_bearer_challenge(fetcher: tokens.FakeFetcher) -> No
 
 FORGE = hostile.Forge(ISS, CLIENT, SUB)
 HOSTILE: list[Any] = [  # shared with tests/e2e/test_auth_http.py
-    pytest.param(lambda case=case: {"Authorization": case.value(FORGE)}, id=case.id) for case in hostile.CASES
+    pytest.param(lambda case=case: {"Authorization": case.value(FORGE)}, case.challenge, id=case.id)
+    for case in hostile.CASES
 ]
 
 
-@pytest.mark.parametrize("make", HOSTILE)
+@pytest.mark.parametrize(("make", "challenge"), HOSTILE)
 def test_hostile_requests_get_the_same_generic_401(
-    make: Callable[[], dict[str, str]], fetcher: tokens.FakeFetcher, auth_log: pytest.LogCaptureFixture
+    make: Callable[[], dict[str, str]],
+    challenge: str,
+    fetcher: tokens.FakeFetcher,
+    auth_log: pytest.LogCaptureFixture,
 ) -> None:
     headers = make()
     response = get("/whoami", headers)
     assert response.status_code == 401
     assert response.json_body == GENERIC_401
-    assert response.headers["WWW-Authenticate"] == gateway.CHALLENGE_BAD_TOKEN
+    assert response.headers["WWW-Authenticate"] == challenge
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     refusals = [r for r in auth_log.records if r.name == "locker.auth" and "401" in r.getMessage()]
@@ -127,6 +140,9 @@ def test_hostile_requests_get_the_same_generic_401(
     for part in [headers["Authorization"], token, *token.split(".")]:
         if len(part) > 3:
             assert part not in auth_log.text
+    for part in [token, *token.split(".")]:
+        if len(part) > 3:
+            assert part not in response.headers["WWW-Authenticate"]
     assert set(fetcher.urls) <= {config.get().jwks_url}  # nothing a token named was fetched
 
 
@@ -156,7 +172,9 @@ def test_duplicate_authorization_headers_are_refused(fetcher: tokens.FakeFetcher
     for multi in ({"Authorization": [value, value]}, {"Authorization": [value], "authorization": [value]}):
         response = app(event(multi), None)
         assert response["statusCode"] == 401
-        assert response["headers"]["WWW-Authenticate"] == gateway.CHALLENGE_BAD_TOKEN
+        assert response["headers"]["WWW-Authenticate"] == hostile.bad_token(
+            "Send exactly one Authorization header"
+        )
 
 
 def test_id_tokens_accepted_only_when_the_deployment_opts_in(
@@ -184,6 +202,32 @@ def test_view_errors_keep_the_security_headers(fetcher: tokens.FakeFetcher) -> N
     assert response.status_code == 404
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_401s_say_why_in_fixed_words_only(fetcher: tokens.FakeFetcher) -> None:
+    """RFC 6750 error_description: what to fix, and nothing from the token or its claims."""
+    secret_sub = str(uuid.uuid4())
+    cases = [
+        (tokens.mint(c(lifetime=-120, sub=secret_sub)), hostile.EXPIRED),
+        (tokens.mint(c(token_use="id", sub=secret_sub)), hostile.ID_TOKEN),
+        (tokens.mint(c(token_use="refresh", sub=secret_sub)), hostile.INVALID),
+        (tokens.mint(c(client_id="someone-else", sub=secret_sub)), hostile.INVALID),
+        ("not-a-jwt", hostile.MALFORMED_TOKEN),
+    ]
+    for token, description in cases:
+        challenge = get("/whoami", bearer(token)).headers["WWW-Authenticate"]
+        assert challenge == hostile.bad_token(description)
+        assert secret_sub not in challenge and "someone-else" not in challenge
+    assert get("/whoami").headers["WWW-Authenticate"] == hostile.NO_TOKEN
+
+
+def test_every_503_says_when_to_retry(fetcher: tokens.FakeFetcher) -> None:
+    response = get("/unavailable", bearer(good()))
+    assert response.status_code == 503
+    assert response.json_body == {"Code": "ServiceUnavailableError", "Message": failures.MESSAGE}
+    assert response.headers["Retry-After"] == gateway.RETRY_AFTER
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Retry-After" not in get("/missing", bearer(good())).headers
 
 
 def test_a_view_without_the_middleware_fails_closed(fetcher: tokens.FakeFetcher) -> None:
@@ -290,7 +334,7 @@ def test_the_real_app_refuses_missing_and_forged_tokens(
     forged = tokens.mint(c(), key=tokens.attacker_key())
     for headers, challenge in (
         ({}, gateway.CHALLENGE_NO_TOKEN),
-        (bearer(forged), gateway.CHALLENGE_BAD_TOKEN),
+        (bearer(forged), hostile.bad_token(hostile.INVALID)),
     ):
         response = get(path, {**headers, "Content-Type": "application/json"}, app=app, method=method)
         assert response.status_code == 401

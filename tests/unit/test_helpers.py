@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import string
+
 import pytest
 from chalice.app import BadRequestError
 from hypothesis import given
@@ -31,6 +34,46 @@ def test_cursor_round_trip_and_binding() -> None:
         cursor.decode(KEY, "bob", token)
     with pytest.raises(BadRequestError):
         cursor.decode(b"x" * 32, "alice", token)
+
+
+def test_cursors_are_bound_to_their_list() -> None:
+    file_id = new_file_id()
+    token = cursor.encode(KEY, "alice", file_id, scope="files?status=ready")
+    assert cursor.decode(KEY, "alice", token, scope="files?status=ready") == file_id
+    for other in ("files?status=pending", "files", "shared"):
+        with pytest.raises(BadRequestError):
+            cursor.decode(KEY, "alice", token, scope=other)
+
+
+CURSOR_CHARS = string.ascii_letters + string.digits + "-_.=+/ %~\u00e9"
+
+
+def test_every_one_character_change_to_a_cursor_is_refused() -> None:
+    """Insertions, deletions and substitutions anywhere, including ones a lenient base64 decoder ignores."""
+    token = cursor.encode(KEY, "alice", new_file_id())
+    changed = {token + "=", token + "==", token.replace(".", "=.", 1), " " + token, token + "\n"}
+    for at in range(len(token) + 1):
+        changed.update(token[:at] + c + token[at:] for c in CURSOR_CHARS)
+    for at in range(len(token)):
+        changed.add(token[:at] + token[at + 1 :])
+        changed.update(token[:at] + c + token[at + 1 :] for c in CURSOR_CHARS)
+    changed.discard(token)
+    for candidate in changed:
+        with pytest.raises(BadRequestError):
+            cursor.decode(KEY, "alice", candidate)
+
+
+def test_non_canonical_trailing_bits_are_refused() -> None:
+    token = cursor.encode(KEY, "alice", new_file_id())
+    payload, mac = token.split(".")
+    alphabet = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
+    last = alphabet.index(mac[-1])
+    # 16 MAC bytes are 22 characters: the last one carries 2 bits and 4 unused ones.
+    for low in range(1, 16):
+        twin = mac[:-1] + alphabet[last ^ low]
+        assert base64.urlsafe_b64decode(twin + "==") == base64.urlsafe_b64decode(mac + "==")
+        with pytest.raises(BadRequestError):
+            cursor.decode(KEY, "alice", f"{payload}.{twin}")
 
 
 @given(st.text(max_size=600))

@@ -151,11 +151,13 @@ def test_pages_are_newest_first_and_resume_after_an_id(records: Any) -> None:
     for record in made:
         records.create(record, QUOTA)
     records.create(pending(owner="owner-b", size=1), QUOTA)
-    first, more = records.page("owner-a", None, 2)
+    first, resume = records.page("owner-a", None, 2)
     assert [r.id for r in first] == [made[2].id, made[1].id]
-    assert more is True
-    rest, _ = records.page("owner-a", first[-1].id, 2)
+    assert resume == made[1].id
+    rest, _ = records.page("owner-a", resume, 2)
     assert [r.id for r in rest] == [made[0].id]
+    everything, resume = records.page("owner-a", None, 10)
+    assert (len(everything), resume) == (3, None)
 
 
 def test_multipart_fields_round_trip(records: Any) -> None:
@@ -177,3 +179,19 @@ def test_an_upload_id_is_recorded_once_and_only_while_pending(records: Any) -> N
     assert not records.set_upload_id(other, "late")
     assert records.get(other.owner, other.id).upload_id is None
     assert not records.set_upload_id(pending(), "nobody")
+
+
+def test_a_filtered_page_reads_count_records_and_says_where_it_stopped(records: Any) -> None:
+    made = [pending(at_ms=NOW * 1000 + i, size=1) for i in range(6)]
+    for record in made:
+        records.create(record, Quota(10**6, 100))
+    records.mark_ready(made[0], NOW)  # the oldest
+    records.mark_ready(made[3], NOW)
+    newest_first = [r.id for r in reversed(made)]
+    first, resume = records.page("owner-a", None, 2, READY)
+    assert (first, resume) == ([], newest_first[1])  # two pending read, none matched
+    second, resume = records.page("owner-a", resume, 2, READY)
+    assert ([r.id for r in second], resume) == ([made[3].id], newest_first[3])
+    found, resume = records.page("owner-a", resume, 5, READY)
+    assert ([r.id for r in found], resume) == ([made[0].id], None)
+    assert all(r.status == PENDING for r in records.page("owner-a", None, 10, PENDING)[0])

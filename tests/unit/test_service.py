@@ -258,3 +258,72 @@ def test_bucket_event_completes_and_removes_strays(locker: Locker, aws: dict[str
     locker.object_created(stray)
     keys = [o["Key"] for o in aws["s3"].list_objects_v2(Bucket=BUCKET)["Contents"]]
     assert keys == [f"users/{ALICE}/{created['file']['id']}"]
+
+
+def test_a_filtered_page_costs_a_bounded_number_of_database_calls(locker: Locker, clock: FakeClock) -> None:
+    """One ready file behind hundreds of pending ones: short pages with cursors, never a long read."""
+    from chalicelib import service
+    from chalicelib.model import PENDING, FileRecord
+    from chalicelib.records import Quota
+
+    def record(at_ms: int) -> FileRecord:
+        now = at_ms // 1000
+        return FileRecord(
+            ALICE, new_file_id(at_ms), "a.png", "image/png", 1, None, PENDING, now, now, now + 10**6
+        )
+
+    base = int(clock() * 1000)
+    ready = record(base)
+    locker.records.create(ready, Quota(10**9, 10**6))
+    locker.records.mark_ready(ready, int(clock()))
+    behind = [record(base + 1 + i) for i in range(320)]  # more than one page reads
+    for pending in behind:
+        locker.records.create(pending, Quota(10**9, 10**6))
+    calls = []
+    page = locker.records.page
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return page(*args, **kwargs)
+
+    locker.records.page = counted  # type: ignore[method-assign]
+    found, next_cursor, pages = [], None, 0
+    while True:
+        calls.clear()
+        listed = locker.list(ALICE, ListQuery(1, next_cursor, "ready"))
+        assert len(calls) <= service.LIST_ROUNDS
+        found += [f["id"] for f in listed["items"]]
+        pages += 1
+        next_cursor = listed["nextCursor"]
+        if next_cursor is None:
+            break
+    assert found == [ready.id]
+    per_page = service.FILTERED_READ * service.LIST_ROUNDS
+    assert 2 <= pages <= -(-(len(behind) + 1) // per_page)  # a short page with a cursor, then the match
+    calls.clear()
+    unfiltered = locker.list(ALICE, ListQuery(1, None, None))
+    assert (len(unfiltered["items"]), len(calls)) == (1, 1)
+    assert unfiltered["items"][0]["id"] == behind[-1].id
+    with pytest.raises(BadRequestError):  # a cursor from one filter is not another's
+        locker.list(ALICE, ListQuery(1, unfiltered["nextCursor"], "pending"))
+
+
+def test_paging_a_filter_sees_every_match_once_in_order(
+    locker: Locker, aws: dict[str, Any], clock: FakeClock
+) -> None:
+    made = []
+    for i in range(5):
+        created = declare(locker, size=1, body=PNG[:1]) if i % 2 else declare(locker)
+        if not i % 2:
+            upload(aws, created, PNG)
+            locker.complete(ALICE, created["file"]["id"])
+        made.append(created["file"]["id"])
+        clock.advance(1)
+    seen, next_cursor = [], None
+    while True:
+        listed = locker.list(ALICE, ListQuery(1, next_cursor, "ready"))
+        seen += [f["id"] for f in listed["items"]]
+        next_cursor = listed["nextCursor"]
+        if next_cursor is None:
+            break
+    assert seen == [made[4], made[2], made[0]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import unicodedata
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from chalicelib import config
 from chalicelib.errors import RequestEntityTooLargeError
-from chalicelib.validation import json_object, list_query, new_file
+from chalicelib.validation import filename, json_object, list_query, new_file
 from tests.unit.conftest import SETTINGS_ENV
 
 SETTINGS = config.load(SETTINGS_ENV)
@@ -49,6 +50,13 @@ def test_filenames_are_nfc_normalised() -> None:
         ({"filename": "a\x00b.pdf"}, "filename"),
         ({"filename": "gpj.\u202eexe"}, "filename"),
         ({"filename": ".."}, "filename"),
+        ({"filename": "\ud800.png"}, "filename"),
+        ({"filename": "a\udfff"}, "filename"),
+        ({"filename": "a\u200bb.png"}, "filename"),
+        ({"filename": "\ufeffa.png"}, "filename"),
+        ({"filename": "a\ue000.png"}, "filename"),
+        ({"filename": "a\U000e0080.png"}, "filename"),
+        ({"filename": "a\u2028b.png"}, "filename"),
         ({"filename": 5}, "filename"),
         ({"filename": None}, "filename"),
         ({"contentType": "text/html"}, "contentType"),
@@ -131,3 +139,94 @@ def test_any_filename_is_accepted_or_refused_cleanly(name: str) -> None:
     else:
         assert 1 <= len(declared.filename) <= 255
         assert "/" not in declared.filename and "\\" not in declared.filename
+
+
+# Every Bidi_Control character (Unicode's PropList.txt).
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+INVISIBLE_ONLY = [
+    " ",
+    " . ",
+    "...",
+    "\u3000",  # ideographic space
+    "\u00a0",  # no-break space
+    "\u2003\u2009",
+    "\u200b",  # zero-width space
+    "\u200c\u200d",
+    "\ufeff",  # byte order mark
+    "\u2060",  # word joiner
+    "\u3164",  # Hangul filler
+    "\u2800",  # blank Braille pattern
+    "\u0301",  # a combining mark on nothing
+    ". \u3000.\u00a0",
+]
+
+
+@pytest.mark.parametrize("control", list(BIDI_CONTROLS), ids=lambda c: f"U+{ord(c):04X}")
+def test_every_bidi_control_is_refused(control: str) -> None:
+    with pytest.raises(BadRequestError, match="filename"):
+        filename(f"invoice{control}fdp.exe")
+
+
+@pytest.mark.parametrize("name", INVISIBLE_ONLY, ids=lambda n: "+".join(f"U+{ord(c):04X}" for c in n))
+def test_names_that_show_nothing_are_refused(name: str) -> None:
+    with pytest.raises(BadRequestError, match="filename"):
+        filename(name)
+
+
+@pytest.mark.parametrize(
+    "name", ["r\u00e9sum\u00e9.pdf", "\u8cc7\u6599.pdf", "..a", " a ", "-", "\U0001f4c4.pdf", "x" * 255]
+)
+def test_ordinary_names_pass(name: str) -> None:
+    assert filename(name) == name
+
+
+@given(st.text(max_size=300))
+def test_an_accepted_name_keeps_every_rule(name: str) -> None:
+    try:
+        accepted = filename(name)
+    except BadRequestError as exc:
+        assert str(exc).startswith("filename")
+        return
+    assert accepted == unicodedata.normalize("NFC", name)
+    assert 1 <= len(accepted) <= 255
+    assert not any(unicodedata.category(c).startswith("C") for c in accepted)
+    assert "/" not in accepted and "\\" not in accepted
+    assert any(unicodedata.category(c)[0] in "LNPS" and c != "." for c in accepted)
+
+
+@given(
+    st.text(alphabet=st.characters(categories=["Zs", "Cf"], include_characters="."), min_size=1, max_size=40)
+)
+def test_spaces_dots_and_format_characters_alone_are_refused(name: str) -> None:
+    with pytest.raises(BadRequestError, match="filename"):
+        filename(name)
+
+
+@given(
+    st.text(alphabet=st.characters(categories=["L", "N"]), min_size=1, max_size=100),
+    st.characters(categories=["Cc", "Cf", "Cs", "Co", "Cn"]),
+    st.integers(min_value=0, max_value=100),
+)
+def test_any_control_format_surrogate_or_unassigned_character_is_refused(
+    base: str, bad: str, at: int
+) -> None:
+    with pytest.raises(BadRequestError, match="filename"):
+        filename(base[:at] + bad + base[at:])
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        (b'{"filename": "\\ud800.png"}', "filename"),
+        (b'{"filename": "a\\udc00"}', "filename"),
+        (b'{"tags": [{"deep": "\\udfff"}]}', "tags"),
+        (b'{"\\ud800": 1}', "field names"),
+    ],
+)
+def test_lone_surrogates_anywhere_in_a_body_are_a_400(raw: bytes, field: str) -> None:
+    with pytest.raises(BadRequestError, match=field):
+        json_object(raw)
+
+
+def test_escaped_surrogate_pairs_are_ordinary_text() -> None:
+    assert json_object(b'{"filename": "\\ud83d\\udcc4.pdf"}') == {"filename": "\U0001f4c4.pdf"}
