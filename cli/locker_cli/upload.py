@@ -144,6 +144,7 @@ class Uploader:
             ) from None
         finally:
             bar.close()
+        self._forget(options)
         return Outcome(file, len(parts), sender.sent, stored)
 
     def _complete(
