@@ -119,11 +119,10 @@ class LockerApi:
         """``DELETE /files/{id}`` (also aborts a pending multipart upload)."""
         self.call("DELETE", f"/files/{_id(file_id)}")
 
-    def sign_parts(self, file_id: str, parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """``POST /files/{id}/parts``: ``[{"partNumber", "url", "headers"}]``."""
-        answer = self.call("POST", f"/files/{_id(file_id)}/parts", body={"parts": parts})
-        signed: list[dict[str, Any]] = answer["parts"]
-        return signed
+    def sign_parts(self, file_id: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
+        """``POST /files/{id}/parts``: ``{"parts": [{"partNumber", "url", "headers"}], "expiresAt"}``."""
+        answer: dict[str, Any] = self.call("POST", f"/files/{_id(file_id)}/parts", body={"parts": parts})
+        return answer
 
     def stored_parts(self, file_id: str) -> list[dict[str, Any]]:
         """``GET /files/{id}/parts``: ``[{"partNumber", "size", "etag"}]`` storage already holds."""

@@ -1,27 +1,49 @@
 """Sending a multipart upload's parts with N workers, each part pinned by its SHA-256.
 
-Each worker takes the next part, hashes it from disk, asks Locker to sign a
-URL for exactly that part and checksum, and streams the part to storage. A
-failed part is signed again and resent a few times (a fresh URL also cures
-an expired one); parts may go in any order and again (the last one wins).
-Ctrl-C or a part that keeps failing stops every worker at its next chunk.
+One signer thread reads ahead: it hashes the next parts from disk and asks
+Locker to sign URLs for several of them in one call (each URL pins the part's
+length and checksum), keeping at most a few signed parts waiting so no URL
+grows old. N workers take signed parts and stream them to storage. A part
+that fails is signed again on its own and resent a few times (a fresh URL
+also cures an expired one); parts may go in any order and again (the last one
+wins). Ctrl-C or a part that keeps failing stops every thread at its next chunk.
 """
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import datetime
 
 import httpx
 
 from locker_cli import retry
 from locker_cli.api import LockerApi
 from locker_cli.errors import INTEGRITY, UNAVAILABLE, CliError
-from locker_cli.parts import Part, sha256_b64
+from locker_cli.parts import Cancelled, Part, sha256_b64
 from locker_cli.progress import Bar
 from locker_cli.storage import StorageError, put_range
+
+POLL_SECONDS = 0.2
+FRESH_SECONDS = 60  # a URL with less life left than this is signed again before use
+
+
+@dataclass(frozen=True)
+class Signed:
+    """A part with its checksum and a URL for exactly those bytes."""
+
+    part: Part
+    sha256: str
+    url: str
+    headers: dict[str, str]
+    expires_at: float
+
+
+_DONE = object()
 
 
 class PartSender:
@@ -44,8 +66,11 @@ class PartSender:
 
     def send_all(self, parts: list[Part], workers: int) -> None:
         """Send ``parts`` with ``workers`` threads; raises the first failure (or KeyboardInterrupt)."""
-        pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="part")
-        futures: list[Future[None]] = [pool.submit(self._send, part) for part in parts]
+        workers = max(1, min(workers, len(parts)))
+        ready: queue.Queue[object] = queue.Queue(maxsize=2 * workers)
+        pool = ThreadPoolExecutor(max_workers=workers + 1, thread_name_prefix="part")
+        futures: list[Future[None]] = [pool.submit(self._sign_ahead, parts, ready, workers, 2 * workers)]
+        futures += [pool.submit(self._work, ready) for _ in range(workers)]
         try:
             done, _ = wait(futures, return_when=FIRST_EXCEPTION)
             for future in done:
@@ -54,14 +79,59 @@ class PartSender:
             self.cancel.set()
             raise
         finally:
-            for future in futures:
-                future.cancel()
+            self.cancel.set()  # also releases threads still waiting on the queue
             pool.shutdown(wait=True)
 
-    def _send(self, part: Part) -> None:
-        checksum = sha256_b64(self.fd, part.offset, part.length, self.cancel)
+    def _sign_ahead(self, parts: list[Part], ready: queue.Queue[object], workers: int, batch: int) -> None:
+        hashed: list[tuple[Part, str]] = []
+        for index, part in enumerate(parts):
+            hashed.append((part, sha256_b64(self.fd, part.offset, part.length, self.cancel)))
+            last = index == len(parts) - 1
+            if len(hashed) >= batch or last or ready.qsize() < workers:  # a batch, the end, or hungry workers
+                for signed in self._sign(hashed):
+                    self._put(ready, signed)
+                hashed = []
+        self._put(ready, _DONE)
+
+    def _sign(self, hashed: list[tuple[Part, str]]) -> list[Signed]:
+        request = [{"partNumber": part.number, "sha256": sha256} for part, sha256 in hashed]
+        answer = self.api.sign_parts(self.file_id, request)
+        urls = {int(item["partNumber"]): item for item in answer["parts"]}
+        expires = expires_at(answer) or time.time() + FRESH_SECONDS  # unreadable: use it at once
+        return [
+            Signed(part, sha256, urls[part.number]["url"], urls[part.number]["headers"], expires)
+            for part, sha256 in hashed
+        ]
+
+    def _put(self, ready: queue.Queue[object], item: object) -> None:
+        while True:
+            if self.cancel.is_set():
+                raise Cancelled
+            try:
+                ready.put(item, timeout=POLL_SECONDS)
+                return
+            except queue.Full:
+                continue
+
+    def _work(self, ready: queue.Queue[object]) -> None:
+        while True:
+            if self.cancel.is_set():
+                raise Cancelled
+            try:
+                item = ready.get(timeout=POLL_SECONDS)
+            except queue.Empty:
+                continue
+            if item is _DONE:
+                ready.put(_DONE)  # for the other workers (never blocks: this one just took a slot)
+                return
+            assert isinstance(item, Signed)
+            self._send(item)
+
+    def _send(self, signed: Signed) -> None:
+        part = signed.part
         for attempt in range(retry.ATTEMPTS):
-            signed = self.api.sign_parts(self.file_id, [{"partNumber": part.number, "sha256": checksum}])[0]
+            if attempt or signed.expires_at - time.time() < FRESH_SECONDS:
+                signed = self._sign([(part, signed.sha256)])[0]
             moved = 0
 
             def on_chunk(count: int) -> None:
@@ -70,9 +140,7 @@ class PartSender:
                 self.bar.advance(count)
 
             try:
-                put_range(
-                    self.storage, signed["url"], signed["headers"], self.fd, part, on_chunk, self.cancel
-                )
+                put_range(self.storage, signed.url, signed.headers, self.fd, part, on_chunk, self.cancel)
             except (httpx.HTTPError, StorageError) as error:
                 self.bar.advance(-moved)
                 if attempt + 1 < retry.ATTEMPTS and _worth_retrying(error):
@@ -82,6 +150,17 @@ class PartSender:
             with self._count:
                 self.sent += 1
             return
+
+
+def expires_at(answer: dict[str, object]) -> float | None:
+    """``expiresAt`` of a sign answer as epoch seconds, if present and readable."""
+    raw = answer.get("expiresAt")
+    if not isinstance(raw, str):
+        return None
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
 
 
 def _worth_retrying(error: Exception) -> bool:

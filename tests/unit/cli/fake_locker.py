@@ -67,6 +67,7 @@ class FakeLocker:
         self.tokens: set[str] = set()
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request
         self.part_puts: list[int] = []  # part numbers whose PUT storage accepted
+        self.signed: list[int] = []  # part numbers of every URL signed
         self.before: Callable[[httpx.Request], httpx.Response | None] | None = None
         self.reject_content = False
         self._lock = threading.Lock()
@@ -174,13 +175,14 @@ class FakeLocker:
         signed = []
         for part in parts:
             number = part["partNumber"]
+            self.signed.append(number)
             headers = {"Content-Length": str(self.part_size_of(file.id, number))}
             if "sha256" in part:
                 headers["x-amz-checksum-sha256"] = part["sha256"]
             signed.append(
                 {"partNumber": number, "url": f"{STORAGE}/part/{file.id}/{number}?sig=1", "headers": headers}
             )
-        return httpx.Response(200, json={"parts": signed})
+        return httpx.Response(200, json={"parts": signed, "expiresAt": "2099-01-01T00:00:00Z"})
 
     def _complete(self, file: FakeFile) -> httpx.Response:
         if file.status == "ready":
