@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +47,24 @@ def _make_file(path: Path, size: int) -> None:
             left -= len(chunk)
 
 
-def _run(argv: list[str], env: dict[str, str], stdin: str | None = None) -> tuple[float, int, str]:
-    """Run a child to completion: (wall seconds, its peak RSS in bytes, stdout)."""
+@dataclass(frozen=True)
+class Sample:
+    """One child run: wall time, its peak RSS, its CPU time and the emulator's (this process's)."""
+
+    seconds: float
+    rss: int
+    cpu: float
+    server_cpu: float
+    out: str
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(argv: list[str], env: dict[str, str], stdin: str | None = None) -> Sample:
+    """Run a child to completion and measure it."""
     with (
         tempfile.TemporaryDirectory() as temp,
         tempfile.TemporaryFile("w+") as out,
@@ -54,7 +72,7 @@ def _run(argv: list[str], env: dict[str, str], stdin: str | None = None) -> tupl
     ):
         peak = Path(temp) / "peak"
         launcher = [sys.executable, "-m", "bench.peak_rss", str(peak), "--"]
-        started = time.perf_counter()
+        started, server = time.perf_counter(), _cpu()
         child = subprocess.run(
             launcher + argv,
             env=env,
@@ -65,14 +83,15 @@ def _run(argv: list[str], env: dict[str, str], stdin: str | None = None) -> tupl
             text=True,
             check=False,
         )
-        seconds = time.perf_counter() - started
+        seconds, server = time.perf_counter() - started, _cpu() - server
         out.seek(0)
         err.seek(0)
         if child.returncode != 0:
             raise RuntimeError(
                 f"{argv[0]} {argv[1]} failed ({child.returncode}): {err.read().strip()[-2000:]}"
             )
-        return seconds, int(peak.read_text()), out.read()
+        measured = json.loads(peak.read_text())
+        return Sample(seconds, int(measured["maxrss"]), float(measured["cpu"]), server, out.read())
 
 
 class _Sides:
@@ -98,16 +117,16 @@ class _Sides:
         ]
         _run(argv, self.env, PASSWORD + "\n")
 
-    def locker(self) -> tuple[float, int, dict[str, Any]]:
+    def locker(self) -> tuple[Sample, dict[str, Any]]:
         argv = [str(LOCKER), "upload", str(self.path), "--workers", str(WORKERS), "--quiet", "--json"]
-        seconds, rss, out = _run(argv, self.env)
-        result: dict[str, Any] = json.loads(out)
+        sample = _run(argv, self.env)
+        result: dict[str, Any] = json.loads(sample.out)
         if result["file"]["status"] != "ready" or result["sent"] != result["parts"]:
             raise RuntimeError(f"locker upload did not send every part: {result}")
         _run([str(LOCKER), "rm", result["file"]["id"]], self.env)  # frees the emulator's memory
-        return seconds, rss, result
+        return sample, result
 
-    def baseline(self, part_size: int) -> tuple[float, int]:
+    def baseline(self, part_size: int) -> Sample:
         self.uploads += 1
         key = f"bench/p5-{self.uploads}"
         argv = [
@@ -120,9 +139,9 @@ class _Sides:
             str(part_size),
             str(WORKERS),
         ]
-        seconds, rss, _ = _run(argv, {**self.env, **self.stack.env})
+        sample = _run(argv, {**self.env, **self.stack.env})
         self.stack.client("s3").delete_object(Bucket=self.stack.bucket, Key=key)
-        return seconds, rss
+        return sample
 
 
 def run(stack: BenchStack, api_url: str, size: int, rounds: int) -> list[dict[str, object]]:
@@ -132,19 +151,22 @@ def run(stack: BenchStack, api_url: str, size: int, rounds: int) -> list[dict[st
         _make_file(path, size)
         sides = _Sides(stack, api_url, Path(temp) / "config", path)
         sides.login()
-        locker_s: list[float] = []
-        baseline_s: list[float] = []
-        rss: list[int] = []
-        baseline_rss: list[int] = []
+        locker: list[Sample] = []
+        baseline: list[Sample] = []
         part_size = 0
         for _ in range(rounds):
-            seconds, peak, result = sides.locker()
-            locker_s.append(seconds)
-            rss.append(peak)
+            sample, result = sides.locker()
+            locker.append(sample)
             part_size = -(-size // int(result["parts"]))
-            seconds, peak = sides.baseline(part_size)
-            baseline_s.append(seconds)
-            baseline_rss.append(peak)
+            baseline.append(sides.baseline(part_size))
+    locker_s, baseline_s = [s.seconds for s in locker], [s.seconds for s in baseline]
+    rss, baseline_rss = [s.rss for s in locker], [s.rss for s in baseline]
+
+    def cpu(samples: list[Sample]) -> str:
+        client = statistics.median(s.cpu for s in samples)
+        server = statistics.median(s.server_cpu for s in samples)
+        return f"{client:.1f} s in the client + {server:.1f} s in the emulator and API"
+
     a, b = statistics.median(locker_s), statistics.median(baseline_s)
     label = f"{size / GIB:g} GiB" if size >= GIB else f"{size // MIB} MiB"
     timing = row(f"P5 upload {label}, {WORKERS} workers, vs boto3", a, b, round(1 / TARGET_THROUGHPUT, 4))
@@ -154,7 +176,8 @@ def run(stack: BenchStack, api_url: str, size: int, rounds: int) -> list[dict[st
         f"Throughput: locker {size / MIB / a:.1f} MiB/s, boto3 upload_file {size / MIB / b:.1f} MiB/s, "
         f"{b / a:.2f}x (target >= {TARGET_THROUGHPUT}x, i.e. a time ratio <= {1 / TARGET_THROUGHPUT:.2f}). "
         "Locker's side also declares the file, signs every part with its SHA-256 through the API (which the "
-        "emulator's gate then verifies) and completes through Locker, which checks the object."
+        "emulator's gate then verifies) and completes through Locker, which checks the object. "
+        f"CPU per upload (median, immune to other load): locker {cpu(locker)}; boto3 {cpu(baseline)}."
     )
     peak = max(rss)
     memory = row(f"P5 CLI peak memory uploading {label}", peak, MEMORY_BUDGET_MIB * MIB, 1.0)

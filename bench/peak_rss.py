@@ -1,4 +1,4 @@
-"""``python -m bench.peak_rss OUT -- ARGV...``: run ARGV, then write its peak resident set to OUT.
+"""``python -m bench.peak_rss OUT -- ARGV...``: run ARGV, then write its peak RSS and CPU time to OUT.
 
 The kernel records a process's peak RSS including the moment between fork
 and exec, when it still counts its parent's pages: measured straight from the
@@ -9,6 +9,7 @@ large as the benchmark. This small launcher forks the child instead, so what
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -21,7 +22,8 @@ def main() -> None:
         raise SystemExit("usage: python -m bench.peak_rss OUT -- ARGV...")
     child = subprocess.Popen(argv)
     _, status, usage = os.wait4(child.pid, 0)
-    Path(out).write_text(str(usage.ru_maxrss * 1024))
+    cpu = usage.ru_utime + usage.ru_stime
+    Path(out).write_text(json.dumps({"maxrss": usage.ru_maxrss * 1024, "cpu": cpu}))
     sys.exit(os.waitstatus_to_exitcode(status))
 
 

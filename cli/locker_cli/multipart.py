@@ -1,8 +1,8 @@
 """Sending a multipart upload's parts with N workers, each part pinned by its SHA-256.
 
-One signer thread reads ahead: it hashes the next parts from disk and asks
-Locker to sign URLs for several of them in one call (each URL pins the part's
-length and checksum), keeping at most a few signed parts waiting so no URL
+One signer thread reads ahead: it hashes the next N parts from disk in
+parallel and asks Locker to sign their URLs in one call (each URL pins the
+part's length and checksum), keeping at most 2N signed parts waiting so no URL
 grows old. N workers take signed parts and stream them to storage. A part
 that fails is signed again on its own and resent a few times (a fresh URL
 also cures an expired one); parts may go in any order and again (the last one
@@ -69,7 +69,7 @@ class PartSender:
         workers = max(1, min(workers, len(parts)))
         ready: queue.Queue[object] = queue.Queue(maxsize=2 * workers)
         pool = ThreadPoolExecutor(max_workers=workers + 1, thread_name_prefix="part")
-        futures: list[Future[None]] = [pool.submit(self._sign_ahead, parts, ready, workers, 2 * workers)]
+        futures: list[Future[None]] = [pool.submit(self._sign_ahead, parts, ready, workers)]
         futures += [pool.submit(self._work, ready) for _ in range(workers)]
         try:
             done, _ = wait(futures, return_when=FIRST_EXCEPTION)
@@ -82,16 +82,18 @@ class PartSender:
             self.cancel.set()  # also releases threads still waiting on the queue
             pool.shutdown(wait=True)
 
-    def _sign_ahead(self, parts: list[Part], ready: queue.Queue[object], workers: int, batch: int) -> None:
-        hashed: list[tuple[Part, str]] = []
-        for index, part in enumerate(parts):
-            hashed.append((part, sha256_b64(self.fd, part.offset, part.length, self.cancel)))
-            last = index == len(parts) - 1
-            if len(hashed) >= batch or last or ready.qsize() < workers:  # a batch, the end, or hungry workers
-                for signed in self._sign(hashed):
+    def _sign_ahead(self, parts: list[Part], ready: queue.Queue[object], workers: int) -> None:
+        """Hash ``workers`` parts at a time in parallel, sign them in one call, queue them."""
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hash") as hashing:
+            for start in range(0, len(parts), workers):
+                batch = parts[start : start + workers]
+                sums = list(hashing.map(self._hash, batch))
+                for signed in self._sign(list(zip(batch, sums, strict=True))):
                     self._put(ready, signed)
-                hashed = []
         self._put(ready, _DONE)
+
+    def _hash(self, part: Part) -> str:
+        return sha256_b64(self.fd, part.offset, part.length, self.cancel)
 
     def _sign(self, hashed: list[tuple[Part, str]]) -> list[Signed]:
         request = [{"partNumber": part.number, "sha256": sha256} for part, sha256 in hashed]
