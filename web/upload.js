@@ -66,7 +66,7 @@ export function initUpload({ api, useSha256, say, onSessionError, onUploaded }) 
       if (isSessionError(err)) return onSessionError(err);
       cancelled = err.code === 'AbortError';
       if (cancelled) say(`Upload of ${file.name} cancelled.`);
-      else say(describeError(err, `Could not upload ${file.name}`), 'error');
+      else say(describeError(err, `Could not upload ${file.name}`, file), 'error');
     } finally {
       if (mine === run) {
         transfer = null;
