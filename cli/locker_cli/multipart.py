@@ -67,6 +67,7 @@ class PartSender:
     def send_all(self, parts: list[Part], workers: int) -> None:
         """Send ``parts`` with ``workers`` threads; raises the first failure (or KeyboardInterrupt)."""
         workers = max(1, min(workers, len(parts)))
+        self.cancel = threading.Event()  # a fresh one: an earlier call set its own when it ended
         ready: queue.Queue[object] = queue.Queue(maxsize=2 * workers)
         pool = ThreadPoolExecutor(max_workers=workers + 1, thread_name_prefix="part")
         futures: list[Future[None]] = [pool.submit(self._sign_ahead, parts, ready, workers)]

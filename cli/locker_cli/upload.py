@@ -142,6 +142,14 @@ class Uploader:
                 "run the same command to resume",
                 INTERRUPTED,
             ) from None
+        except CliError as error:
+            if error.exit_code != UNAVAILABLE:
+                raise
+            raise CliError(
+                f"{error.message}; {stored + sender.sent} of {len(parts)} parts are in storage: "
+                "run the same command to resume",
+                UNAVAILABLE,
+            ) from None
         finally:
             bar.close()
         self._forget(options)

@@ -69,6 +69,7 @@ def test_an_interrupted_upload_resumes_without_resending_stored_parts(
     first = logged_in("upload", str(path), "--workers", "1")
     assert first.code == errors.UNAVAILABLE
     assert "connection to storage failed" in first.err
+    assert "3 of 7 parts are in storage: run the same command to resume" in first.err
     file_id = next(iter(fake.files))
     assert fake.files[file_id].status == "pending"
     assert sorted(fake.files[file_id].parts) == [1, 2, 3]
@@ -251,3 +252,29 @@ def test_a_lower_threshold_than_the_client_knows_is_handled(
     assert result.code == 0, result.err
     assert result.json()["parts"] == 2
     assert [r for r in fake.requests if r == ("POST", "/files")] == [("POST", "/files")] * 2
+
+
+def test_parts_storage_lost_are_sent_again_before_completing(
+    logged_in: Run, fake: FakeLocker, tmp_path: Path
+) -> None:
+    path = _file(tmp_path, "big.pdf", 16 * MIB)  # 4 parts
+    swallowed: list[int] = []
+
+    def lose_part_two_once(request: httpx.Request) -> httpx.Response | None:
+        if (
+            request.method == "PUT"
+            and "/part/" in str(request.url)
+            and "/2?" in str(request.url)
+            and not swallowed
+        ):
+            request.read()
+            swallowed.append(2)
+            return httpx.Response(200)  # storage says yes but keeps nothing
+        return None
+
+    fake.before = lose_part_two_once
+    result = logged_in("upload", str(path), "--json")
+    assert result.code == 0, result.err
+    assert sorted(fake.part_puts) == [1, 2, 3, 4]
+    assert len([r for r in fake.requests if r[0] == "POST" and r[1].endswith("/complete")]) == 2
+    assert fake.files[result.json()["file"]["id"]].body == path.read_bytes()
