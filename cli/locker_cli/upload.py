@@ -123,7 +123,10 @@ class Uploader:
     def _multipart(
         self, unfinished: Unfinished, fd: int, size: int, options: Options, held: dict[int, int]
     ) -> Outcome:
-        parts = plan(size, unfinished.part_size, unfinished.part_count)
+        try:
+            parts = plan(size, unfinished.part_size, unfinished.part_count)
+        except ValueError as error:
+            raise CliError(f"Locker's part plan does not fit this file: {error}") from None
         todo = [p for p in parts if held.get(p.number) != p.length]
         stored = len(parts) - len(todo)
         bar = progress.bar(
