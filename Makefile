@@ -11,11 +11,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt cli/pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: help run test check lint format typecheck test-unit test-web test-emulator test-integration test-e2e \
+.PHONY: help run emulator web test check lint format typecheck test-unit test-web test-emulator test-integration test-e2e \
 	    token postman client-deps browser-deps package lint-infra test-infra bench bench-smoke clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt cli/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,17 +26,23 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt cli/pyproject.to
 	@$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e cli
 	@rm -f $(VENV)/.installed-* && touch $@
 
-venv: $(STAMP)
+venv: $(STAMP) ## Create .venv with the pinned requirements
 
-run: $(STAMP) ## Serve Locker on the embedded emulator (Ctrl-C stops)
+run: $(STAMP) ## Serve the emulator, the API (reloads on edits) and the web app (Ctrl-C stops)
 	$(BIN)/python -m devstack.run
+
+emulator: $(STAMP) ## Serve only the emulator, provisioned and seeded, for `chalice local --stage local`
+	$(BIN)/python -m devstack.run --emulator-only
+
+web: $(STAMP) ## Serve only the web app, for the API and emulator in .local/stack.json
+	$(BIN)/python -m devstack.web_server
 
 token: $(STAMP) ## Print a fresh access token (USER=, PASSWORD= optional)
 	@$(BIN)/python -m devstack.login $(if $(filter command line,$(origin USER)),--user "$(USER)") $(if $(PASSWORD),--password "$(PASSWORD)")
 
 test: check ## Run every check and test suite (what CI runs)
 
-check: lint typecheck lint-infra test-unit test-web test-emulator test-integration test-infra test-e2e
+check: lint typecheck lint-infra test-unit test-web test-emulator test-integration test-infra test-e2e ## What make test runs
 
 lint: $(STAMP) ## ruff lint + format check
 	$(BIN)/ruff check .
