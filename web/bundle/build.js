@@ -16,6 +16,7 @@ const common = {
   legalComments: 'eof', // the packages' licence notices stay in the output
   logLevel: 'warning',
   target: ['es2022'],
+  keepNames: true, // Uppy's error classes name themselves after their class
 };
 
 await Promise.all([
