@@ -18,12 +18,14 @@ from chalice.app import Chalice, Cron
 
 from chalicelib import deployment, gateway, runtime
 from chalicelib.routes.files import files
+from chalicelib.routes.uploads import uploads
 
 app = Chalice(app_name="locker")
 app.log.setLevel(logging.INFO)  # Chalice defaults its logger (and so locker.*) to ERROR
 app.register_middleware(gateway.middleware, "http")
 runtime.fail_fast_in_lambda(os.environ)
 app.register_blueprint(files)
+app.register_blueprint(uploads)
 
 
 @app.route("/health", methods=["GET"])

@@ -3,7 +3,8 @@
 ``POST /files/{id}/complete`` and the bucket's Object Created event both run
 ``Completion.run``. The object must exist and match what was declared (size,
 stored type, checksum, first bytes); a mismatch deletes the object and rejects
-the file, giving its quota back. ``pending -> ready`` is one conditional write,
+the file, giving its quota back. A multipart upload is first assembled from
+the parts storage holds (``chalicelib.multipart``). ``pending -> ready`` is one conditional write,
 so any number of concurrent completions make exactly one transition.
 """
 
@@ -12,11 +13,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from chalicelib import sniff
+from chalicelib import multipart, sniff
 from chalicelib.errors import ConflictError, UnprocessableEntityError, file_not_found
 from chalicelib.model import PENDING, READY, REJECTED, FileRecord
+from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.records import Records
-from chalicelib.storage import Storage
 
 log = logging.getLogger("locker.files")
 
@@ -24,7 +25,7 @@ log = logging.getLogger("locker.files")
 class Completion:
     """Completes uploads for one records store and bucket."""
 
-    def __init__(self, records: Records, storage: Storage, now: Callable[[], int]) -> None:
+    def __init__(self, records: Records, storage: MultipartStorage, now: Callable[[], int]) -> None:
         self.records = records
         self.storage = storage
         self._now = now
@@ -42,6 +43,8 @@ class Completion:
         if record.status == REJECTED:
             raise ConflictError(f"file was rejected: {record.rejected_reason}")
         stored = self.storage.head(record.key)
+        if stored is None and record.upload_id is not None:
+            stored = multipart.assemble(self.storage, record)  # 409 naming missing parts
         if stored is None:
             raise ConflictError("upload not received yet")
         problem = self._mismatch(record, stored.size, stored.content_type, stored.sha256)

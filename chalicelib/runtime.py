@@ -7,8 +7,8 @@ from collections.abc import Mapping
 
 from chalicelib import aws, config
 from chalicelib.dynamo_records import DynamoRecords
+from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.service import Locker
-from chalicelib.storage import Storage
 
 _locker: Locker | None = None
 
@@ -21,7 +21,7 @@ def locker() -> Locker:
         _locker = Locker(
             settings,
             DynamoRecords(aws.client("dynamodb"), settings.table),
-            Storage(aws.client("s3"), settings.bucket),
+            MultipartStorage(aws.client("s3"), settings.bucket),
         )
     return _locker
 

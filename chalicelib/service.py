@@ -11,13 +11,25 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib import cursor
+from chalicelib import cursor, multipart
 from chalicelib.completion import Completion
 from chalicelib.config import Settings
 from chalicelib.errors import ConflictError, TooManyRequestsError, UnprocessableEntityError, file_not_found
-from chalicelib.model import DELETING, PENDING, READY, REJECTED, FileRecord, is_file_id, iso, new_file_id
+from chalicelib.model import (
+    DELETING,
+    MULTIPART_UPLOAD,
+    PENDING,
+    PUT_UPLOAD,
+    READY,
+    REJECTED,
+    FileRecord,
+    is_file_id,
+    iso,
+    new_file_id,
+)
+from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.records import Quota, QuotaExceeded, Records
-from chalicelib.storage import Presigned, Storage
+from chalicelib.storage import Presigned
 from chalicelib.validation import ListQuery, NewFile
 
 log = logging.getLogger("locker.files")
@@ -36,7 +48,11 @@ class Locker:
     """The files API, independent of HTTP."""
 
     def __init__(
-        self, settings: Settings, records: Records, storage: Storage, clock: Callable[[], float] = time.time
+        self,
+        settings: Settings,
+        records: Records,
+        storage: MultipartStorage,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
         self.records = records
@@ -58,8 +74,31 @@ class Locker:
             raise file_not_found()
         return record
 
+    def now(self) -> int:
+        """The current time in epoch seconds, by this Locker's clock."""
+        return self._now()
+
+    def own(self, owner: str, file_id: str) -> FileRecord:
+        """The caller's own visible record, or the one 404 for everything else."""
+        return self._owned(owner, file_id)
+
     def create(self, owner: str, declared: NewFile) -> dict[str, Any]:
-        """Reserve quota, record a pending file and presign its upload.
+        """Reserve quota, record a pending file and presign its upload (parts above the threshold).
+
+        Raises:
+            TooManyRequestsError: the owner's quota (bytes or files) is used up.
+        """
+        if declared.size > self.settings.multipart_threshold:
+            record = self.reserve(owner, declared, MULTIPART_UPLOAD)
+            return {"file": record.to_api(), "upload": multipart.declaration(record)}
+        record = self.reserve(owner, declared)
+        upload = self.storage.presign_put(
+            record.key, record.content_type, record.size, record.sha256, self.settings.upload_expires
+        )
+        return {"file": record.to_api(), "upload": _upload(upload)}
+
+    def reserve(self, owner: str, declared: NewFile, kind: str = PUT_UPLOAD) -> FileRecord:
+        """Record a pending file and reserve its quota; a Locker multipart upload also starts in storage.
 
         Raises:
             TooManyRequestsError: the owner's quota (bytes or files) is used up.
@@ -77,23 +116,34 @@ class Locker:
             created_at=now,
             updated_at=now,
             expires_at=now + self.settings.pending_ttl,
+            upload_kind=kind,
         )
+        if kind != MULTIPART_UPLOAD:
+            self._reserve(record)
+            return record
+        part_size, _ = multipart.plan(record.size, self.settings.part_size)
+        upload_id = self.storage.create_multipart(record.key, record.content_type)
+        record = record.evolve(upload_id=upload_id, part_size=part_size)
+        try:
+            self._reserve(record)
+        except Exception:
+            self.storage.abort_uploads(record.key)  # nothing half-made stays behind
+            raise
+        return record
+
+    def _reserve(self, record: FileRecord) -> None:
         quota = Quota(self.settings.quota_bytes, self.settings.quota_files)
         try:
             self.records.create(record, quota)
         except QuotaExceeded:
             # Abandoned uploads may still hold quota that DynamoDB's TTL has not
             # given back yet: reclaim them, then try once more.
-            if not self.sweep(owner):
+            if not self.sweep(record.owner):
                 raise TooManyRequestsError("quota exceeded") from None
             try:
                 self.records.create(record, quota)
             except QuotaExceeded:
                 raise TooManyRequestsError("quota exceeded") from None
-        upload = self.storage.presign_put(
-            record.key, record.content_type, record.size, record.sha256, self.settings.upload_expires
-        )
-        return {"file": record.to_api(), "upload": _upload(upload)}
 
     def get(self, owner: str, file_id: str) -> dict[str, Any]:
         """The caller's file."""
@@ -154,8 +204,14 @@ class Locker:
             if not self.records.begin_delete(record, self._now()):
                 raise ConflictError("file changed while deleting, try again")
             record = record.evolve(status=DELETING)
-        self.storage.delete(record.key)
+        self._drop_bytes(record)
         self.records.finish_delete(record)
+
+    def _drop_bytes(self, record: FileRecord) -> None:
+        """Remove the object and, for multipart files, every upload still in progress for its key."""
+        self.storage.delete(record.key)
+        if record.multipart:
+            self.storage.abort_uploads(record.key)
 
     def object_created(self, key: str) -> None:
         """Bucket event: complete the upload, or remove bytes nobody may keep."""
@@ -184,6 +240,6 @@ class Locker:
                 self._delete(record)
                 done += 1
             elif record.expired(now):
-                self.storage.delete(record.key)
+                self._drop_bytes(record)
                 done += self.records.reclaim(record, now)
         return done
