@@ -11,6 +11,7 @@ from tests.infra.conftest import ROLE, Packaged, as_list, unwrap_if
 
 ROLE_ARN = {"Fn::GetAtt": [ROLE, "Arn"]}
 OBJECTS = {"Fn::Sub": "${FilesBucket.Arn}/users/*"}
+BUCKET = {"Fn::GetAtt": ["FilesBucket", "Arn"]}
 TABLE = {"Fn::GetAtt": ["FilesTable", "Arn"]}
 SWEEP_INDEX = {"Fn::Sub": "${FilesTable.Arn}/index/sweep"}
 # TransactWriteItems is not an IAM action: each write in a transaction is
@@ -56,7 +57,14 @@ def test_every_function_runs_as_the_template_role(packaged: Packaged) -> None:
 
 def test_objects_only_under_users(packaged: Packaged) -> None:
     granted = _granted(packaged, "s3")
-    assert granted == {"PutObject": [OBJECTS], "GetObject": [OBJECTS], "DeleteObject": [OBJECTS]}
+    object_actions = (
+        "PutObject",
+        "GetObject",
+        "DeleteObject",
+        "AbortMultipartUpload",
+        "ListMultipartUploadParts",
+    )
+    assert granted == {**{a: [OBJECTS] for a in object_actions}, "ListBucketMultipartUploads": [BUCKET]}
     assert "ListBucket" not in granted  # so a missing key answers 403, never reveals names
 
 
