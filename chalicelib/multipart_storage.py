@@ -117,14 +117,24 @@ class MultipartStorage(Storage):
             request["PartNumberMarker"] = page["NextPartNumberMarker"]
 
     def upload_exists(self, key: str, upload_id: str) -> bool:
-        """Whether storage holds a multipart upload with this id for this key."""
-        try:
-            self._s3.list_parts(Bucket=self._bucket, Key=key, UploadId=upload_id, MaxParts=1)
-        except ClientError as exc:
-            if _no_such_upload(exc):
-                return False
-            raise
-        return True
+        """Whether storage holds a multipart upload with this id *for this key*.
+
+        Read from the key's list of uploads, not from ListParts, so the answer
+        never depends on storage binding upload ids to keys (moto does not).
+        """
+        return upload_id in self._uploads(key)
+
+    def _uploads(self, key: str) -> list[str]:
+        """The ids of every multipart upload in progress for exactly ``key``."""
+        found: list[str] = []
+        request: dict[str, Any] = {"Bucket": self._bucket, "Prefix": key}
+        while True:
+            page = self._s3.list_multipart_uploads(**request)
+            found += [u["UploadId"] for u in page.get("Uploads", []) if u["Key"] == key]
+            if not page.get("IsTruncated"):
+                return found
+            request["KeyMarker"] = page["NextKeyMarker"]
+            request["UploadIdMarker"] = page["NextUploadIdMarker"]
 
     def complete_multipart(self, key: str, upload_id: str, parts: list[StoredPart]) -> None:
         """Assemble the object from ``parts``; an object already there is never replaced.
@@ -149,18 +159,9 @@ class MultipartStorage(Storage):
 
     def abort_uploads(self, key: str) -> None:
         """Abort every multipart upload in progress for ``key`` (aborted ones are fine: retried)."""
-        request: dict[str, Any] = {"Bucket": self._bucket, "Prefix": key}
-        while True:
-            page = self._s3.list_multipart_uploads(**request)
-            for upload in page.get("Uploads", []):
-                if upload["Key"] != key:
-                    continue
-                try:
-                    self._s3.abort_multipart_upload(Bucket=self._bucket, Key=key, UploadId=upload["UploadId"])
-                except ClientError as exc:
-                    if not _no_such_upload(exc):
-                        raise
-            if not page.get("IsTruncated"):
-                return
-            request["KeyMarker"] = page["NextKeyMarker"]
-            request["UploadIdMarker"] = page["NextUploadIdMarker"]
+        for upload_id in self._uploads(key):
+            try:
+                self._s3.abort_multipart_upload(Bucket=self._bucket, Key=key, UploadId=upload_id)
+            except ClientError as exc:
+                if not _no_such_upload(exc):
+                    raise

@@ -130,6 +130,14 @@ def start(options: Options) -> tuple[dict[str, Any], list[Callable[[], None]]]:
         "table": table,
         "webUrl": web_url,
         "demoUser": {"username": options.demo_user, "password": options.demo_password},
+        "limits": {
+            "maxSize": settings.max_size,
+            "multipartThreshold": settings.multipart_threshold,
+            "quotaBytes": settings.quota_bytes,
+            "quotaFiles": settings.quota_files,
+            "uploadExpires": settings.upload_expires,
+            "downloadExpires": settings.download_expires,
+        },
     }
     print(f"Seeded {len(seeded)} file(s) from assets/ for {options.demo_user}: {', '.join(seeded)}")
     return stack, [api.server.shutdown, web.shutdown, aws.stop]
