@@ -105,6 +105,7 @@ def start(options: Options) -> tuple[dict[str, Any], list[Callable[[], None]]]:
     api = api_server.serve(ROOT, "local", api_port)
     api_url = f"http://127.0.0.1:{api_port}"
     cognito_endpoint = f"{aws.url}/"
+    settings = runtime.locker().settings
     web = web_server.serve(
         ROOT / "web",
         {
@@ -112,11 +113,16 @@ def start(options: Options) -> tuple[dict[str, Any], list[Callable[[], None]]]:
             "region": options.region,
             "cognitoEndpoint": cognito_endpoint,
             "clientId": client_id,
+            # What the upload panel shows before any upload, and where it switches to parts.
+            "limits": {
+                "maxSize": settings.max_size,
+                "multipartThreshold": settings.multipart_threshold,
+                "allowedTypes": list(settings.allowed_types),
+            },
         },
         "127.0.0.1",
         web_port,
     )
-    settings = runtime.locker().settings
     stack = {
         "apiUrl": api_url,
         "awsEndpointUrl": aws.url,

@@ -53,23 +53,51 @@ export function initUpload({ config, session, say, onSessionError, onUploaded })
     }),
   );
 
+  // The files list follows every outcome, one reload at a time (a retry of one file included,
+  // which Uppy ends without a 'complete' event).
+  let reloading = null;
+  let again = false;
+  function reloadList() {
+    if (reloading) {
+      again = true;
+      return;
+    }
+    reloading = onUploaded().finally(() => {
+      reloading = null;
+      if (again) {
+        again = false;
+        reloadList();
+      }
+    });
+  }
+
+  uppy.on('postprocess-complete', (file) => {
+    const done = file && uppy.getFile(file.id)?.response?.body?.file;
+    if (quiet || !done) return;
+    say(`Uploaded ${done.filename} (${formatSize(done.size)}): ${done.status}.`, 'success');
+    reloadList();
+  });
+
+  // Refused before any upload (type, size): also said in the page's own live region.
+  uppy.on('restriction-failed', (file, err) => {
+    say(`${file?.name ?? 'That file'} cannot be uploaded: ${err.message}`, 'error');
+  });
+
   uppy.on('upload-error', (file, err) => {
     if (quiet) return;
     const error = asPageError(err);
-    if (isSessionError(error) || error?.status === 401) onSessionError(error);
-    else say(describeError(error, `Could not upload ${file?.name ?? 'a file'}`), 'error');
+    if (isSessionError(error) || error?.status === 401) return onSessionError(error);
+    say(describeError(error, `Could not upload ${file?.name ?? 'a file'}`), 'error');
+    reloadList(); // a refusal leaves a rejected file behind
   });
 
-  uppy.on('complete', async ({ successful = [], failed = [] }) => {
-    if (quiet) return;
-    const done = successful.map((file) => file.response?.body?.file).filter(Boolean);
-    if (done.length === 1 && !failed.length) {
-      say(`Uploaded ${done[0].filename} (${formatSize(done[0].size)}): ${done[0].status}.`, 'success');
-    } else if (done.length) {
-      const failures = failed.length ? ` ${failed.length} could not be uploaded: see the list above.` : '';
-      say(`Uploaded ${done.length} files: ready.${failures}`, failed.length ? 'error' : 'success');
-    }
-    await onUploaded(); // the list shows the outcome either way (a refusal leaves a rejected file)
+  // A batch of several files ends with one summary.
+  uppy.on('complete', ({ successful = [], failed = [] }) => {
+    const done = successful.filter((file) => file.response?.body?.file);
+    if (quiet || done.length + failed.length < 2 || !done.length) return;
+    const files = (n) => `${n} file${n === 1 ? '' : 's'}`;
+    if (!failed.length) say(`Uploaded ${files(done.length)}: ready.`, 'success');
+    else say(`Uploaded ${files(done.length)}; ${files(failed.length)} could not be uploaded (see the upload panel).`, 'error');
   });
 
   return {
