@@ -17,6 +17,7 @@ from typing import Any
 from chalice.app import Chalice, Cron
 
 from chalicelib import deployment, gateway, runtime
+from chalicelib.routes import unmatched
 from chalicelib.routes.files import files
 from chalicelib.routes.uploads import uploads
 
@@ -32,6 +33,10 @@ app.register_blueprint(uploads)
 def health() -> dict[str, str]:
     """Liveness probe; the only route that needs no token."""
     return {"status": "ok"}
+
+
+# Last, once every route exists: Locker's 404/405 for everything else.
+unmatched.register(app)
 
 
 @app.on_cw_event(deployment.OBJECT_CREATED_PATTERN, name="object_created")

@@ -31,6 +31,8 @@ CHALLENGE_BAD_TOKEN = 'Bearer error="invalid_token"'
 ALLOW_METHODS = "GET, POST, DELETE, OPTIONS"
 ALLOW_HEADERS = "Authorization, Content-Type"
 PREFLIGHT_MAX_AGE = "600"
+# The SPA reads a 401's error_description (why the token was refused) and a 405's Allow.
+EXPOSE_HEADERS = "WWW-Authenticate, Allow"
 
 _principal: ContextVar[Principal | None] = ContextVar("locker_principal", default=None)
 _config_error_logged = False
@@ -80,6 +82,7 @@ def _decorate(response: Response, request: Request, settings: Settings | None, p
         headers["Vary"] = f"{vary}, Origin" if isinstance(vary, str) and vary else "Origin"
         if request.headers.get("origin") == origin:
             headers["Access-Control-Allow-Origin"] = origin
+            headers["Access-Control-Expose-Headers"] = EXPOSE_HEADERS
             if preflight:
                 headers["Access-Control-Allow-Methods"] = ALLOW_METHODS
                 headers["Access-Control-Allow-Headers"] = ALLOW_HEADERS

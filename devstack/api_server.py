@@ -1,14 +1,18 @@
 """Chalice's local server, made to behave like API Gateway where Locker relies on it.
 
-Two differences matter: its listen backlog of 5 resets connections when a
-browser or a test opens a few dozen at once, and it keeps only the first of
-repeated headers, so two ``Authorization`` headers looked like one good one.
-API Gateway hands Locker every value; here repeated headers are joined with
-", " (RFC 9110's combination), which Locker's bearer parsing refuses.
+Three differences matter: its listen backlog of 5 resets connections when a
+browser or a test opens a few dozen at once; it keeps only the first of
+repeated headers, so two ``Authorization`` headers looked like one good one
+(API Gateway hands Locker every value; here repeated headers are joined with
+", ", RFC 9110's combination, which Locker's bearer parsing refuses); and its
+own answers (a path no route matches, deeper than Locker's catch-all routes)
+echo the ``Authorization`` header, where deployed API Gateway's are templated
+to Locker's 404. TRACE reaches the app (405) instead of the stdlib's 501 page.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from pathlib import Path
@@ -20,8 +24,11 @@ from chalice.local import (
     CustomLocalChalice,
     LocalChalice,
     LocalDevServer,
+    LocalGatewayException,
     ThreadedHTTPServer,
 )
+
+from chalicelib.routes.unmatched import NOT_FOUND
 
 
 class _Server(ThreadedHTTPServer):
@@ -39,6 +46,12 @@ class _Handler(ChaliceRequestHandler):
                     del headers[key]
                 headers[name] = ", ".join(values)
         return headers, body
+
+    def _send_error_response(self, error: LocalGatewayException) -> None:
+        headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+        self._send_http_response(404, headers, json.dumps(NOT_FOUND))
+
+    do_TRACE = ChaliceRequestHandler._generic_handle
 
 
 def serve(project_dir: Path, stage: str, port: int) -> LocalDevServer:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from devstack import environment  # first: it imports the emulator, which configures moto
+from devstack.emulator import events
 from devstack.emulator import server as emulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +78,7 @@ def start(options: Options) -> tuple[dict[str, Any], list[Callable[[], None]]]:
     api_port = _free_port(options.api_port, "LOCKER_API_PORT")
     web_port = _free_port(options.web_port, "LOCKER_WEB_PORT")
     try:
-        aws = emulator.start(port=options.emulator_port)
+        aws = emulator.start(port=options.emulator_port, object_created=events.LocalLambda("object_created"))
     except emulator.PortBusyError as error:
         raise SystemExit(str(error)) from None
     stage = environment.stage_environment()

@@ -2,7 +2,7 @@
 // Every API call carries the Cognito ACCESS token; a 401 triggers one token refresh
 // and one retry, after which the session is over.
 
-import { ApiError, AuthError } from './errors.js';
+import { ApiError, AuthError, challengeDescription } from './errors.js';
 
 // Headers a browser sets itself and refuses from scripts ("Refused to set unsafe header").
 const BROWSER_HEADERS = new Set(['content-length', 'host', 'connection']);
@@ -14,8 +14,10 @@ async function errorFrom(response) {
   } catch {
     body = {};
   }
-  // Locker answers {"Code","Message"}; API Gateway's own errors are {"message"}.
-  return new ApiError(response.status, body.Code || '', body.Message || body.message || '');
+  // Locker answers {"Code","Message"}; API Gateway's own errors are {"message"}. A 401 may say
+  // why in its challenge (RFC 6750 error_description; the API exposes the header to the page).
+  const description = response.status === 401 ? challengeDescription(response.headers?.get?.('WWW-Authenticate')) : '';
+  return new ApiError(response.status, body.Code || '', body.Message || body.message || '', 'api', description);
 }
 
 /**

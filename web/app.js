@@ -45,9 +45,12 @@ function endSession(message, kind) {
   email.focus();
 }
 
-function onSessionError() {
+let sessionEnd = SESSION_EXPIRED; // why the session ended, as the sign-in form will say it
+
+function onSessionError(err) {
+  sessionEnd = describeError(err); // the API's reason when it gave one ("The access token expired")
   if (session.signedIn) session.expire(); // runs endSession through onExpired
-  else endSession(SESSION_EXPIRED, 'error');
+  else endSession(sessionEnd, 'error');
 }
 
 signInForm.addEventListener('submit', async (event) => {
@@ -86,7 +89,10 @@ async function start() {
   session = new Session({
     endpoint: config.cognitoEndpoint,
     clientId: config.clientId,
-    onExpired: () => endSession(SESSION_EXPIRED, 'error'),
+    onExpired: () => {
+      endSession(sessionEnd, 'error');
+      sessionEnd = SESSION_EXPIRED;
+    },
   });
   const api = createApi({ baseUrl: config.apiUrl, session });
   filesPanel = initFilesView({ api, pageSize: config.pageSize, say, onSessionError });

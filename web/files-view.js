@@ -95,6 +95,8 @@ export function initFilesView({ api, pageSize, say, onSessionError }) {
   /** Lists from the first page again (after sign-in, upload, filter change, refresh). */
   const reload = () => load(false);
 
+  // Every click asks the API for a fresh URL (it lives about a minute): the page never keeps
+  // or shows one, so nothing on screen can be an expired link.
   async function download(file, button) {
     setUnavailable(button, true);
     try {
@@ -105,8 +107,9 @@ export function initFilesView({ api, pageSize, say, onSessionError }) {
       document.body.append(anchor); // some browsers ignore clicks on detached links
       anchor.click();
       anchor.remove();
-      const fallback = el('a', { href: link.url, rel: 'noopener noreferrer', dataset: { testid: 'download-link' } }, 'use this link');
-      say(`Downloading ${file.filename}. If nothing happens, `, 'success', fallback, ` (valid until ${formatDate(link.expiresAt)}).`);
+      const again = el('button', { type: 'button', className: 'link', dataset: { testid: 'download-again' } }, 'download it again');
+      again.addEventListener('click', () => download(file, button));
+      say(`Downloading ${file.filename}. If nothing happens, `, 'success', again, ' (with a fresh link).');
     } catch (err) {
       fail(err, `Could not download ${file.filename}`);
     } finally {

@@ -25,3 +25,35 @@ export function formatDate(iso) {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? String(iso ?? '') : DATE_FORMAT.format(date);
 }
+
+const PLAIN_UNITS = ['KB', 'MB', 'GB', 'TB'];
+
+/** A size in the words people use for limits: 104857600 -> "100 MB", 5 GiB -> "5 GB", 1 -> "1 byte". */
+export function plainSize(bytes) {
+  if (!Number.isFinite(bytes) || bytes < 0) return '';
+  if (bytes < 1024) return bytes === 1 ? '1 byte' : `${bytes} bytes`;
+  let value = bytes;
+  let unit = 'bytes';
+  for (const next of PLAIN_UNITS) {
+    if (value < 1024) break;
+    value /= 1024;
+    unit = next;
+  }
+  const text = value < 100 ? value.toFixed(1).replace(/\.0$/, '') : Math.round(value).toString();
+  return `${text} ${unit}`;
+}
+
+const TYPE_NAMES = {
+  'image/png': 'PNG',
+  'image/jpeg': 'JPEG',
+  'image/gif': 'GIF',
+  'image/webp': 'WebP',
+  'application/pdf': 'PDF',
+  'text/plain': 'plain text',
+};
+
+/** A content type as people name it: "image/png" -> "PNG"; unknown types are shown as given. */
+export function typeName(contentType) {
+  const type = String(contentType ?? '').trim().toLowerCase();
+  return TYPE_NAMES[type] ?? (type || 'unknown type');
+}

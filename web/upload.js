@@ -31,6 +31,9 @@ export function initUpload({ config, session, say, onSessionError, onUploaded })
 
   const uppy = new Uppy({
     id: 'locker',
+    // Every failure is said in the message area and on the file; Uppy's console copies of them
+    // would only add noise (and its network errors name presigned URLs).
+    logger: { debug() {}, warn() {}, error() {} },
     restrictions: { maxFileSize: limits.maxSize, allowedFileTypes: [...limits.allowedTypes] },
   });
   uppy.use(Dashboard, {
@@ -78,16 +81,22 @@ export function initUpload({ config, session, say, onSessionError, onUploaded })
     reloadList();
   });
 
-  // Refused before any upload (type, size): also said in the page's own live region.
+  // Refused before any upload (type, size): said in the page's live region in the same words as
+  // the API's refusal of the same file would be (errors.js); Uppy's own words otherwise.
   uppy.on('restriction-failed', (file, err) => {
-    say(`${file?.name ?? 'That file'} cannot be uploaded: ${err.message}`, 'error');
+    const context = `Could not upload ${file?.name ?? 'that file'}`;
+    let refusal = null;
+    if (file && file.size > limits.maxSize) refusal = `size must be between 1 and ${limits.maxSize}`;
+    else if (file && !limits.allowedTypes.includes(file.type)) refusal = `contentType must be one of ${limits.allowedTypes.join(',')}`;
+    if (refusal) say(describeError(new ApiError(400, 'BadRequestError', refusal), context, file), 'error');
+    else say(`${context}: ${err.message}`, 'error');
   });
 
   uppy.on('upload-error', (file, err) => {
     if (quiet) return;
     const error = asPageError(err);
     if (isSessionError(error) || error?.status === 401) return onSessionError(error);
-    say(describeError(error, `Could not upload ${file?.name ?? 'a file'}`), 'error');
+    say(describeError(error, `Could not upload ${file?.name ?? 'a file'}`, file), 'error');
     reloadList(); // a refusal leaves a rejected file behind
   });
 

@@ -6,7 +6,8 @@ cares most about (expired or tampered upload URLs, wrong bytes, a public
 bucket) would pass locally. The gate sits in front of moto's dispatcher and:
 
 * verifies SigV4 presigned requests (see ``devstack.emulator.sigv4query``);
-* checks ``x-amz-checksum-sha256`` against the bytes received (400 BadDigest);
+* checks ``x-amz-checksum-sha256`` (header or ``aws-chunked`` trailer) against
+  the bytes moto will store, whatever the content encoding (400 BadDigest);
 * refuses anonymous S3 requests (403 AccessDenied), except CORS preflights,
   which only pass when one of the bucket's CORS rules allows their origin,
   method and headers (``devstack.emulator.s3cors``), as in S3;
@@ -30,7 +31,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from wsgiref.types import StartResponse, WSGIEnvironment
 
-from devstack.emulator import s3cors, s3uploads, sigv4query
+from devstack.emulator import awschunked, s3cors, s3uploads, sigv4query
 from devstack.emulator.moto_quirks import call_presigned
 from devstack.emulator.s3errors import S3Error
 from devstack.emulator.sigv4params import query_pairs
@@ -39,6 +40,8 @@ if TYPE_CHECKING:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
 _BODY_KEY = "locker.s3gate.body"
+_UNSIGNED_STREAM = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+_TRAILER_SHA256 = "x-amz-checksum-sha256"
 _NOT_S3_PATHS = ("/moto-api", "/favicon.ico", "/latest/meta-data/", "/latest/api/")
 
 
@@ -87,24 +90,77 @@ def read_body(environ: WSGIEnvironment) -> bytes:
     return bytes(body)
 
 
-def check_checksum(environ: WSGIEnvironment) -> None:
-    """Compare ``x-amz-checksum-sha256`` with the body, as S3 does.
+def stored_payload(environ: WSGIEnvironment, presigned: bool) -> awschunked.Decoded:
+    """The bytes moto will store for this request, and any trailer headers.
+
+    Whatever ``Content-Encoding`` says, moto stores the body as sent unless
+    ``x-amz-content-sha256`` announces ``aws-chunked`` framing; then it stores
+    the decoded payload, which the gate decodes strictly itself.
 
     Raises:
-        S3Error: 400 InvalidRequest (not a base64 SHA-256) or 400 BadDigest (mismatch).
+        S3Error: 411 MissingContentLength (no ``x-amz-decoded-content-length``),
+            400 IncompleteBody (bad framing or decoded length), 403
+            SignatureDoesNotMatch (signed chunks on a presigned URL).
     """
-    claimed = environ.get("HTTP_X_AMZ_CHECKSUM_SHA256")
-    encoding = environ.get("HTTP_CONTENT_ENCODING", "") + environ.get("HTTP_X_AMZ_CONTENT_SHA256", "")
-    if claimed is None or "aws-chunked" in encoding or "STREAMING-" in encoding:
-        return  # framed SDK uploads carry their checksum in a trailer that moto decodes
+    mode = environ.get("HTTP_X_AMZ_CONTENT_SHA256", "")
+    body = read_body(environ)
+    if not mode.startswith("STREAMING-"):
+        return awschunked.Decoded(body, {})
+    if presigned and mode != _UNSIGNED_STREAM:
+        # Chunk signatures chain from a signing key only the key's owner holds:
+        # whoever was handed a presigned URL cannot produce them.
+        raise S3Error(
+            403,
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided. "
+            "Check your key and signing method.",
+        )
+    decoded_length = environ.get("HTTP_X_AMZ_DECODED_CONTENT_LENGTH", "")
+    if not decoded_length.isascii() or not decoded_length.isdigit():
+        raise S3Error(411, "MissingContentLength", "You must provide the Content-Length HTTP header.")
+    decoded = awschunked.decode(body)
+    if len(decoded.payload) != int(decoded_length):
+        raise S3Error(
+            400,
+            "IncompleteBody",
+            "You did not provide the number of bytes specified by the Content-Length HTTP header",
+        )
+    return decoded
+
+
+def _check_sha256(claimed: str, payload: bytes) -> None:
     try:
         digest = base64.b64decode(claimed, validate=True)
     except binascii.Error:
         digest = b""
     if len(digest) != hashlib.sha256().digest_size:
         raise S3Error(400, "InvalidRequest", "Value for x-amz-checksum-sha256 header is invalid.")
-    if not hmac.compare_digest(hashlib.sha256(read_body(environ)).digest(), digest):
+    if not hmac.compare_digest(hashlib.sha256(payload).digest(), digest):
         raise S3Error(400, "BadDigest", "The sha256 you specified did not match the calculated checksum.")
+
+
+def check_checksum(environ: WSGIEnvironment, presigned: bool = False) -> None:
+    """Compare ``x-amz-checksum-sha256`` (header or trailer) with the stored bytes, as S3 does.
+
+    Raises:
+        S3Error: 400 InvalidRequest (not a base64 SHA-256, or a promised trailer
+            missing), 400 BadDigest (mismatch), or a framing error of ``stored_payload``.
+    """
+    claimed = environ.get("HTTP_X_AMZ_CHECKSUM_SHA256")
+    streaming = environ.get("HTTP_X_AMZ_CONTENT_SHA256", "").startswith("STREAMING-")
+    if claimed is None and not streaming:
+        return
+    decoded = stored_payload(environ, presigned)
+    if claimed is not None:
+        _check_sha256(claimed, decoded.payload)
+    promised = {
+        name.strip().lower() for name in environ.get("HTTP_X_AMZ_TRAILER", "").split(",") if name.strip()
+    }
+    missing = sorted(promised - set(decoded.trailers))
+    if missing:
+        raise S3Error(400, "InvalidRequest", f"The trailer {missing[0]} was declared but not sent.")
+    if _TRAILER_SHA256 in decoded.trailers:
+        _check_sha256(decoded.trailers[_TRAILER_SHA256], decoded.payload)
 
 
 def _refuse_anonymous(environ: WSGIEnvironment, names: set[str]) -> None:
@@ -167,7 +223,7 @@ class S3Gate:
             auth = sigv4query.verify(environ, pairs, self._credentials, self._clock())
             if "content-length" in auth.signed_headers:
                 read_body(environ)  # the signed length must be the length received
-            check_checksum(environ)
+            check_checksum(environ, presigned=True)
             s3uploads.check(environ, pairs)
             return True
         is_s3 = routes_to_s3(self._dispatcher, environ)

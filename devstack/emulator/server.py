@@ -4,7 +4,8 @@ One port serves S3, DynamoDB and Cognito, with no Docker and no second process,
 so ``make run`` and the test suites start it in milliseconds. moto alone is too
 lenient where Locker's security lives, so its dispatcher runs behind
 ``S3Gate`` (presigned-URL, checksum and anonymous-access checks, as S3 does)
-and ``CognitoCors`` (Cognito's browser CORS).
+and ``CognitoCors`` (Cognito's browser CORS). Given a consumer, it also
+delivers the bucket's ObjectCreated events (``events``), as EventBridge does.
 
 ``MOTO_DISABLE_GLOBAL_CORS`` is set before moto is imported: moto reads it once,
 and only with it do buckets answer browsers by their own CORS rules.
@@ -21,6 +22,7 @@ import socket
 import threading
 import urllib.request
 from dataclasses import dataclass, field
+from wsgiref.types import WSGIApplication
 
 from moto import settings as moto_settings
 from moto.moto_server import werkzeug_app
@@ -28,6 +30,7 @@ from werkzeug.serving import BaseWSGIServer, make_server, select_address_family
 
 from devstack.emulator.cognito_cors import CognitoCors
 from devstack.emulator.dynamodb_lock import SerializedDynamoDB
+from devstack.emulator.events import Consumer, ObjectCreatedEvents
 from devstack.emulator.s3gate import S3Gate
 
 CREDENTIALS: dict[str, str] = {"testing": "testing"}
@@ -45,6 +48,7 @@ class Emulator:
     url: str
     _server: BaseWSGIServer = field(repr=False)
     _thread: threading.Thread = field(repr=False)
+    events: ObjectCreatedEvents | None = field(default=None, repr=False)
 
     def stop(self) -> None:
         """Stop serving and free the port."""
@@ -75,8 +79,10 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def start(host: str = "127.0.0.1", port: int = 5000) -> Emulator:
+def start(host: str = "127.0.0.1", port: int = 5000, object_created: Consumer | None = None) -> Emulator:
     """Serve the emulator on ``host:port`` (0 picks a free port) in a daemon thread.
+
+    ``object_created`` receives each ObjectCreated event, asynchronously (none without it).
 
     Raises:
         PortBusyError: the port is taken.
@@ -88,7 +94,9 @@ def start(host: str = "127.0.0.1", port: int = 5000) -> Emulator:
             "import devstack.emulator.server first or export the variable"
         )
     dispatcher = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
-    app = SerializedDynamoDB(CognitoCors(S3Gate(dispatcher, CREDENTIALS)))
+    s3: WSGIApplication = S3Gate(dispatcher, CREDENTIALS)
+    events = None if object_created is None else ObjectCreatedEvents(s3, object_created)
+    app = SerializedDynamoDB(CognitoCors(events or s3))
     sock = _listen(host, port)
     try:  # werkzeug would print and sys.exit() on a busy port; hand it our socket instead
         server = make_server(
@@ -98,7 +106,7 @@ def start(host: str = "127.0.0.1", port: int = 5000) -> Emulator:
         sock.close()  # the server holds its own duplicate
     thread = threading.Thread(target=server.serve_forever, name="aws-emulator", daemon=True)
     thread.start()
-    return Emulator(f"http://{host}:{server.port}", server, thread)
+    return Emulator(f"http://{host}:{server.port}", server, thread, events)
 
 
 def main() -> None:

@@ -64,8 +64,14 @@ def sign_in(page: Page, web_url: str, email: str, password: str) -> None:
 
 
 def add_files(page: Page, *paths: Path) -> None:
-    """Pick files in the upload panel (Uppy's Dashboard), as its "browse files" does."""
-    page.locator(".uppy-Dashboard-input").first.set_input_files([str(path) for path in paths])
+    """Pick files in the upload panel (Uppy's Dashboard), as its "browse files" does.
+
+    Once the panel lists files, its file input is behind "Add more", as for a user.
+    """
+    picker = page.locator(".uppy-Dashboard-input")
+    if picker.count() == 0:
+        page.locator(".uppy-DashboardContent-addMore").click()
+    picker.first.set_input_files([str(path) for path in paths])
 
 
 def start_upload(page: Page) -> None:

@@ -118,3 +118,52 @@ def test_another_origin_is_refused_by_cors(page: Page, stack: Stack, user: User)
 def _put_args(upload: dict[str, Any], body: bytes) -> dict[str, Any]:
     headers = {k: v for k, v in upload["headers"].items() if k.lower() != "content-length"}
     return {"url": upload["url"], "headers": headers, "body": base64.b64encode(body).decode()}
+
+
+def test_every_download_click_asks_for_a_fresh_url_and_none_is_shown(
+    page: Page, page_errors: list[str], stack: Stack, user: User
+) -> None:
+    png = (ROOT / "assets" / "1.png").read_bytes()
+    file_id = user.api.upload(png)["id"]
+    asked: list[str] = []
+    page.on(
+        "request", lambda r: asked.append(r.url) if r.url.endswith(f"/files/{file_id}/download") else None
+    )
+    sign_in(page, stack.info["webUrl"], user.email, PASSWORD)
+    row = page.locator(f'[data-testid=file-row][data-file-id="{file_id}"]')
+    message = page.get_by_test_id("message")
+    for clicks in (1, 2):
+        with page.expect_download() as caught:
+            row.get_by_test_id("download-button").click()
+        assert Path(caught.value.path()).read_bytes() == png
+        expect(message).to_contain_text("Downloading photo.png")
+        assert len(asked) == clicks
+    with page.expect_download():
+        message.get_by_test_id("download-again").click()
+    assert len(asked) == 3
+    # Nothing on the page keeps a presigned URL that could have expired by the time it is clicked.
+    assert page.locator('a[href*="X-Amz-Signature"]').count() == 0
+    assert "X-Amz-" not in page.content()
+    assert page_errors == []
+
+
+def test_api_errors_are_told_in_plain_words(
+    page: Page, page_errors: list[str], stack: Stack, user: User, tmp_path: Path
+) -> None:
+    sign_in(page, stack.info["webUrl"], user.email, PASSWORD)
+    message = page.get_by_test_id("message")
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    add_files(page, empty)
+    start_upload(page)
+    expect(message).to_have_text("Could not upload empty.txt: The file is empty.")
+    expect(message).to_have_attribute("data-kind", "error")
+    archive = tmp_path / "notes.zip"
+    archive.write_bytes(b"PK\x03\x04 not really a zip")
+    add_files(page, archive)  # refused before any upload, in the same words as the API's refusal
+    expect(message).to_have_text(
+        "Could not upload notes.zip: This type is not allowed (application/zip). "
+        "Allowed types: PNG, JPEG, GIF, WebP, PDF, plain text."
+    )
+    # Chromium logs the refused request (the empty file's 400); nothing else may go wrong.
+    assert [e for e in page_errors if "status of 400" not in e] == []

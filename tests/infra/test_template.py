@@ -6,7 +6,9 @@ import json
 import re
 
 from app import app
+from chalicelib import gateway
 from chalicelib.deployment import ACCESS_SCOPE, OBJECT_CREATED_PATTERN
+from chalicelib.routes import unmatched
 from tests.infra.conftest import Packaged
 
 SPA_ORIGIN = {"Fn::Sub": "'${WebOrigin}'"}
@@ -141,6 +143,40 @@ def test_gateway_errors_carry_the_spa_cors_headers(packaged: Packaged) -> None:
     unauthorized = responses["UNAUTHORIZED"]
     body = json.loads(unauthorized["responseTemplates"]["application/json"])
     assert body == {"Code": "UnauthorizedError", "Message": "A valid access token is required."}
+
+
+GATEWAY_ANSWERS = {  # API Gateway's own answers: (status it sends, Locker's Code)
+    "MISSING_AUTHENTICATION_TOKEN": ("404", "NotFoundError"),
+    "UNAUTHORIZED": (None, "UnauthorizedError"),
+    "ACCESS_DENIED": (None, "ForbiddenError"),
+    "THROTTLED": (None, "TooManyRequestsError"),
+    "DEFAULT_4XX": (None, "BadRequestError"),
+    "DEFAULT_5XX": (None, "InternalServerError"),
+}
+
+
+def test_gateway_answers_are_lockers_json_and_echo_nothing(packaged: Packaged) -> None:
+    responses = packaged.props("RestAPI")["DefinitionBody"]["x-amazon-apigateway-gateway-responses"]
+    assert set(GATEWAY_ANSWERS) <= set(responses)
+    for kind, (status, code) in GATEWAY_ANSWERS.items():
+        response = responses[kind]
+        assert response.get("statusCode") == status, kind
+        [(media, template)] = response["responseTemplates"].items()
+        assert media == "application/json"
+        assert "$" not in template, kind  # no $context/$input: nothing of the request comes back
+        body = json.loads(template)
+        assert set(body) == {"Code", "Message"}
+        assert body["Code"] == code, kind
+        headers = response["responseParameters"]
+        assert headers["gatewayresponse.header.Cache-Control"] == "'no-store'", kind
+        assert headers["gatewayresponse.header.X-Content-Type-Options"] == "'nosniff'", kind
+    expose = responses["UNAUTHORIZED"]["responseParameters"][
+        "gatewayresponse.header.Access-Control-Expose-Headers"
+    ]
+    assert expose == f"'{gateway.EXPOSE_HEADERS}'"  # the SPA reads why, as from Locker's own 401s
+    # An unknown route deployed answers what the app answers locally.
+    missing = json.loads(responses["MISSING_AUTHENTICATION_TOKEN"]["responseTemplates"]["application/json"])
+    assert missing == unmatched.NOT_FOUND
 
 
 def test_outputs_tell_a_deployer_everything_the_clients_need(packaged: Packaged) -> None:

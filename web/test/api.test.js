@@ -129,7 +129,7 @@ test('uploadBytes turns S3 XML errors, network errors and aborts into storage er
 });
 
 test('storageError copes with an empty body', () => {
-  assert.deepEqual({ ...storageError(403, '') }, { name: 'ApiError', status: 403, code: '', source: 'storage' });
+  assert.deepEqual({ ...storageError(403, '') }, { name: 'ApiError', status: 403, code: '', source: 'storage', description: '' });
 });
 
 test('fetchBytes returns the bytes or the S3 error', async () => {

@@ -54,12 +54,12 @@ test('describeError gives each API status its own sentence with the server messa
   const say = (status, code, message) => describeError(new ApiError(status, code, message));
   assert.equal(say(422, 'UnprocessableEntityError', 'upload does not match what was declared'),
     'Upload rejected: upload does not match what was declared.');
-  assert.match(say(429, 'TooManyRequestsError', 'quota exceeded'), /^Quota reached: quota exceeded\. Delete some files/);
+  assert.match(say(429, 'TooManyRequestsError', 'quota exceeded'), /^Your storage quota is full\. Delete some files/);
   assert.match(say(400, 'BadRequestError', 'contentType is not allowed'), /contentType is not allowed/);
   assert.match(say(404, 'NotFoundError', 'x'), /does not exist/);
   assert.match(say(409, 'ConflictError', 'file is not ready'), /file is not ready/);
-  assert.match(say(413, 'RequestEntityTooLargeError', 'too big'), /too large: too big/);
-  assert.match(say(415, 'UnsupportedMediaType', 'bad'), /Unsupported media type/);
+  assert.match(say(413, 'RequestEntityTooLargeError', 'too big'), /too large: the API accepts at most 16 KB/);
+  assert.match(say(415, 'UnsupportedMediaType', 'bad'), /send Content-Type: application\/json/);
   assert.equal(say(401, 'UnauthorizedError', ''), SESSION_EXPIRED);
   assert.match(say(0, 'NetworkError', ''), /CORS/);
   assert.match(say(502, '', ''), /HTTP 502/);

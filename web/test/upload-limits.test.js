@@ -35,11 +35,11 @@ test('the note names the types, the largest size and when files go up in parts',
   const limits = { maxSize: 5 * 1024 ** 3, multipartThreshold: 100 * 1024 ** 2, allowedTypes: DEFAULT_TYPES };
   assert.equal(
     limitsNote(limits),
-    'PNG, JPEG, GIF, WebP, PDF or plain text, up to 5 GiB each. Files over 100 MiB go up in parts and resume where they stopped.',
+    'PNG, JPEG, GIF, WebP, PDF or plain text, up to 5 GB each. Files over 100 MB go up in parts and resume where they stopped.',
   );
   assert.equal(
     limitsNote({ maxSize: 1024 ** 2, multipartThreshold: 100 * 1024 ** 2, allowedTypes: ['image/png', 'video/mp4'] }),
-    'PNG or video/mp4, up to 1 MiB each.',
+    'PNG or video/mp4, up to 1 MB each.',
   );
   assert.equal(limitsNote({ ...limits, allowedTypes: ['application/pdf'] }).split(',')[0], 'PDF');
 });
