@@ -11,11 +11,12 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | cksum | cut -d' ' -f1)
 PYTEST := $(BIN)/python -m pytest
 
-.PHONY: help run test check lint format typecheck test-unit test-web test-emulator test-integration test-e2e \
-	    web token postman client-deps browser-deps package lint-infra test-infra bench bench-smoke clean
+.PHONY: help run emulator web web-bundle test check lint format typecheck test-unit test-web test-emulator \
+	    test-integration test-e2e token postman client-deps browser-deps package lint-infra test-infra \
+	    bench bench-smoke clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +25,7 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	@rm -f $(VENV)/.installed-* && touch $@
 
-venv: $(STAMP)
+venv: $(STAMP) ## Create .venv with the pinned requirements
 
 # The web app's Uppy bundle: the packages pinned in web/package-lock.json, bundled by the
 # pinned esbuild. Built here, never committed (web/README.md says why).
@@ -37,17 +38,23 @@ $(WEB_DEPS): web/package.json web/package-lock.json
 $(WEB_BUNDLE): $(WEB_DEPS) web/bundle/build.js web/bundle/uppy.js web/bundle/uppy.css
 	node web/bundle/build.js
 
-web: $(WEB_BUNDLE) ## Bundle the pinned Uppy packages into web/vendor/ (npm ci + esbuild)
+web-bundle: $(WEB_BUNDLE) ## Bundle the pinned Uppy packages into web/vendor/ (npm ci + esbuild)
 
-run: $(STAMP) $(WEB_BUNDLE) ## Serve Locker on the embedded emulator (Ctrl-C stops)
+run: $(STAMP) $(WEB_BUNDLE) ## Serve the emulator, the API (reloads on edits) and the web app (Ctrl-C stops)
 	$(BIN)/python -m devstack.run
+
+emulator: $(STAMP) ## Serve only the emulator, provisioned and seeded, for `chalice local --stage local`
+	$(BIN)/python -m devstack.run --emulator-only
+
+web: $(STAMP) $(WEB_BUNDLE) ## Serve only the web app, for the API and emulator in .local/stack.json
+	$(BIN)/python -m devstack.web_server
 
 token: $(STAMP) ## Print a fresh access token (USER=, PASSWORD= optional)
 	@$(BIN)/python -m devstack.login $(if $(filter command line,$(origin USER)),--user "$(USER)") $(if $(PASSWORD),--password "$(PASSWORD)")
 
 test: check ## Run every check and test suite (what CI runs)
 
-check: lint typecheck lint-infra test-unit test-web test-emulator test-integration test-infra test-e2e
+check: lint typecheck lint-infra test-unit test-web test-emulator test-integration test-infra test-e2e ## What make test runs
 
 lint: $(STAMP) ## ruff lint + format check
 	$(BIN)/ruff check .

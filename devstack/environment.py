@@ -1,7 +1,9 @@
 """The environment a process needs to run Locker against the embedded emulator.
 
-Shared by ``make run`` (devstack/run.py) and the benchmarks (bench/stack.py),
-so both configure Locker exactly as ``chalice local --stage local`` would.
+Shared by ``make run`` (devstack/run.py) and the benchmarks (bench/stack.py).
+For the default ports and region these are exactly the values the ``local``
+stage of .chalice/config.json names, which is what lets a plain
+``chalice local --stage local`` use the emulator with nothing exported.
 """
 
 from __future__ import annotations
@@ -35,9 +37,15 @@ def emulator_environment(endpoint: str, region: str) -> dict[str, str]:
 
 
 def pool_environment(endpoint: str, pool_id: str, client_id: str) -> dict[str, str]:
-    """Locker's Cognito settings for a pool on the emulator (its JWKS is served there)."""
+    """Locker's Cognito settings for a pool on the emulator.
+
+    Tokens name the pool's real-AWS issuer (``<region>_...`` gives the region),
+    while the emulator serves the pool's JWKS itself.
+    """
+    region = pool_id.partition("_")[0]
     return {
         "LOCKER_USER_POOL_ID": pool_id,
         "LOCKER_CLIENT_IDS": client_id,
+        "LOCKER_ISSUER": f"https://cognito-idp.{region}.amazonaws.com/{pool_id}",
         "LOCKER_JWKS_URL": f"{endpoint}/{pool_id}/.well-known/jwks.json",
     }

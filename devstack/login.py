@@ -20,7 +20,7 @@ def main() -> None:
     parser.add_argument("--stack", type=Path, default=STACK, help="stack.json of the running stack")
     args = parser.parse_args()
     if not args.stack.exists():
-        sys.exit(f"{args.stack} not found: start the stack first with `make run`")
+        sys.exit(f"{args.stack} not found: start the stack first with `make run` or `make emulator`")
     stack = json.loads(args.stack.read_text())
     username = args.user or stack["demoUser"]["username"]
     password = args.password or stack["demoUser"]["password"]

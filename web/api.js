@@ -1,4 +1,4 @@
-// The Locker HTTP API (shared/API.md) and the two S3 legs (presigned PUT and GET).
+// The Locker HTTP API (docs/API.md) and the two S3 legs (presigned PUT and GET).
 // Every API call carries the Cognito ACCESS token; a 401 triggers one token refresh
 // and one retry, after which the session is over.
 

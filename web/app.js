@@ -13,7 +13,7 @@ const say = messenger(byId('message'));
 const signInView = byId('sign-in-view');
 const filesView = byId('files-view');
 const signInForm = byId('sign-in-form');
-const email = byId('email');
+const username = byId('username');
 const password = byId('password');
 const signInButton = byId('sign-in-button');
 let session = null;
@@ -42,7 +42,7 @@ function endSession(message, kind) {
   filesPanel.clear();
   showSignIn();
   say(message, kind);
-  email.focus();
+  username.focus();
 }
 
 let sessionEnd = SESSION_EXPIRED; // why the session ended, as the sign-in form will say it
@@ -59,7 +59,7 @@ signInForm.addEventListener('submit', async (event) => {
   signInButton.setAttribute('aria-disabled', 'true');
   say('Signing in…');
   try {
-    await session.signIn(email.value.trim(), password.value);
+    await session.signIn(username.value.trim(), password.value);
     password.value = '';
     showFiles();
     say(`Signed in as ${session.user}.`, 'success');

@@ -56,7 +56,7 @@ function describeAuth(err) {
     case 'NotAuthorizedException':
     case 'UserNotFoundException':
       // Cognito uses NotAuthorized for wrong passwords and for disabled users alike.
-      return /disabled/i.test(msg) ? 'This account is disabled.' : 'Incorrect email or password.';
+      return /disabled/i.test(msg) ? 'This account is disabled.' : 'Incorrect username or password.';
     case 'UserNotConfirmedException':
       return 'This account is not confirmed yet.';
     case 'PasswordResetRequiredException':

@@ -4,11 +4,14 @@ One port serves S3, DynamoDB and Cognito, with no Docker and no second process,
 so ``make run`` and the test suites start it in milliseconds. moto alone is too
 lenient where Locker's security lives, so its dispatcher runs behind
 ``S3Gate`` (presigned-URL, checksum and anonymous-access checks, as S3 does)
-and ``CognitoCors`` (Cognito's browser CORS). Given a consumer, it also
-delivers the bucket's ObjectCreated events (``events``), as EventBridge does.
+and ``CognitoCors`` (Cognito's browser CORS), and its DynamoDB Query reads one
+partition, as DynamoDB's does (``dynamodb_partition_query``). Given a consumer,
+it also delivers the bucket's ObjectCreated events (``events``), as EventBridge does.
 
 ``MOTO_DISABLE_GLOBAL_CORS`` is set before moto is imported: moto reads it once,
-and only with it do buckets answer browsers by their own CORS rules.
+and only with it do buckets answer browsers by their own CORS rules. Cognito ids
+are deterministic (moto's documented ``HASH`` id strategy): the same pool and app
+client requests give the same ids on every run, as a deployed pool keeps its ids.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from __future__ import annotations
 import os
 
 os.environ["MOTO_DISABLE_GLOBAL_CORS"] = "true"
+# Pool and app client ids are a hash of their creation request, not random, so
+# the local stage in .chalice/config.json can name the ones provisioning makes.
+os.environ["MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY"] = "HASH"
+os.environ["MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY"] = "HASH"
 
-import errno
-import socket
 import threading
 import urllib.request
 from dataclasses import dataclass, field
@@ -26,19 +31,18 @@ from wsgiref.types import WSGIApplication
 
 from moto import settings as moto_settings
 from moto.moto_server import werkzeug_app
-from werkzeug.serving import BaseWSGIServer, make_server, select_address_family
+from werkzeug.serving import BaseWSGIServer, make_server
 
+from devstack.emulator import dynamodb_partition_query
 from devstack.emulator.cognito_cors import CognitoCors
 from devstack.emulator.dynamodb_lock import SerializedDynamoDB
 from devstack.emulator.events import Consumer, ObjectCreatedEvents
 from devstack.emulator.s3gate import S3Gate
+from devstack.sockets import PortBusyError, listen
 
 CREDENTIALS: dict[str, str] = {"testing": "testing"}
 PORT_ENV = "LOCKER_EMULATOR_PORT"
-
-
-class PortBusyError(RuntimeError):
-    """The emulator's port is already taken by another program."""
+__all__ = ["CREDENTIALS", "Emulator", "PortBusyError", "start"]
 
 
 @dataclass
@@ -63,22 +67,6 @@ class Emulator:
             answer.read()
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    sock = socket.socket(select_address_family(host, port), socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-        sock.listen(128)
-    except OSError as error:
-        sock.close()
-        if error.errno == errno.EADDRINUSE:
-            raise PortBusyError(
-                f"port {port} on {host} is already in use (set {PORT_ENV} to use another)"
-            ) from None
-        raise
-    return sock
-
-
 def start(host: str = "127.0.0.1", port: int = 5000, object_created: Consumer | None = None) -> Emulator:
     """Serve the emulator on ``host:port`` (0 picks a free port) in a daemon thread.
 
@@ -93,11 +81,12 @@ def start(host: str = "127.0.0.1", port: int = 5000, object_created: Consumer | 
             "moto was imported before MOTO_DISABLE_GLOBAL_CORS=true was set; "
             "import devstack.emulator.server first or export the variable"
         )
+    dynamodb_partition_query.install()
     dispatcher = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
     s3: WSGIApplication = S3Gate(dispatcher, CREDENTIALS)
     events = None if object_created is None else ObjectCreatedEvents(s3, object_created)
     app = SerializedDynamoDB(CognitoCors(events or s3))
-    sock = _listen(host, port)
+    sock = listen(port, PORT_ENV, host)
     try:  # werkzeug would print and sys.exit() on a busy port; hand it our socket instead
         server = make_server(
             host, port, app, threaded=True, request_handler=werkzeug_app.MotoRequestHandler, fd=sock.fileno()

@@ -52,14 +52,14 @@ def launch(playwright: Playwright) -> Browser:
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
 
 
-def sign_in(page: Page, web_url: str, email: str, password: str) -> None:
+def sign_in(page: Page, web_url: str, username: str, password: str) -> None:
     """Open the SPA and sign in through its form; returns once the files view shows the user."""
     page.goto(web_url + "/")
     expect(page.locator("body[data-ready=true]")).to_be_attached()
-    page.get_by_test_id("email").fill(email)
+    page.get_by_test_id("username").fill(username)
     page.get_by_test_id("password").fill(password)
     page.get_by_test_id("sign-in-submit").click()
-    expect(page.get_by_test_id("user-label")).to_have_text(email)
+    expect(page.get_by_test_id("user-label")).to_have_text(username)
     expect(page.get_by_test_id("files-table")).to_have_attribute("aria-busy", "false")
 
 

@@ -70,8 +70,14 @@ class Stack:
             self.process.wait()
 
 
-def start(state_dir: Path, extra_env: dict[str, str] | None = None) -> Stack:
-    """Start the stack and wait until stack.json says it is ready."""
+def start(
+    state_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    *,
+    args: tuple[str, ...] = (),
+    root: Path = ROOT,
+) -> Stack:
+    """Start the stack (of the project at ``root``) and wait until stack.json says it is ready."""
     env = {
         **os.environ,
         "LOCKER_EMULATOR_PORT": "0",
@@ -84,8 +90,8 @@ def start(state_dir: Path, extra_env: dict[str, str] | None = None) -> Stack:
     log_path = state_dir / "stack.log"
     with log_path.open("wb") as log:  # the child keeps its own copy of the descriptor
         process = subprocess.Popen(
-            [sys.executable, "-m", "devstack.run"],
-            cwd=ROOT,
+            [sys.executable, "-m", "devstack.run", *args],
+            cwd=root,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -60,6 +60,20 @@ def test_demo_user_signs_in_and_sees_the_seeded_files(
     assert page_errors == []
 
 
+def test_a_user_named_bob_signs_in_with_a_plain_username(
+    page: Page, page_errors: list[str], stack: Stack
+) -> None:
+    """Like the README's second user: a Cognito username that is not an email, and no email attribute."""
+    idp = stack.aws("cognito-idp")
+    pool = stack.info["userPoolId"]
+    idp.admin_create_user(UserPoolId=pool, Username="bob", MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=pool, Username="bob", Password=PASSWORD, Permanent=True)
+    sign_in(page, stack.info["webUrl"], "bob", PASSWORD)
+    expect(page.get_by_test_id("message")).to_have_text("Signed in as bob.")
+    expect(page.get_by_test_id("files-empty")).to_be_visible()
+    assert page_errors == []
+
+
 def test_upload_download_and_delete_a_png(
     page: Page, page_errors: list[str], stack: Stack, user: User, tmp_path: Path
 ) -> None:

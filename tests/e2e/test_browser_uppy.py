@@ -1,4 +1,4 @@
-"""The web app's uploads through the real Uppy (web/vendor/, bundled by ``make web``) in Chromium.
+"""The web app's uploads through the real Uppy (web/vendor/, bundled by ``make web-bundle``) in Chromium.
 
 Several small files go up at once, each as one presigned PUT carrying the headers Locker signed,
 end ``ready`` and download byte-identical; files outside Locker's limits are refused before any

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,6 +26,8 @@ ASSET = ROOT / "assets" / "1.png"  # the collection's uploadFile
 # One per pm.test in the collection: change them together.
 EXPECTED_REQUESTS = 22
 EXPECTED_ASSERTIONS = 23
+UPLOAD_FOLDER = "Upload, download, delete"
+UPLOAD_FOLDER_REQUESTS = 9
 
 
 def newman() -> Path:
@@ -45,8 +49,8 @@ def newman() -> Path:
     return NEWMAN
 
 
-def test_collection_passes_against_the_stack(stack: Stack, bob: Api, tmp_path: Path) -> None:
-    foreign = bob.upload(ASSET.read_bytes())  # the collection must not be able to touch it
+def _run(stack: Stack, tmp_path: Path, *options: str) -> dict[str, Any]:
+    """newman over the collection with the stack's environment; returns the run's stats."""
     report = tmp_path / "newman.json"
     command = [
         str(newman()),
@@ -58,8 +62,7 @@ def test_collection_passes_against_the_stack(stack: Stack, bob: Api, tmp_path: P
         str(ROOT),
         "--env-var",
         f"uploadSize={ASSET.stat().st_size}",
-        "--env-var",
-        f"foreignFileId={foreign['id']}",
+        *options,
         "--bail",
         "--color",
         "off",
@@ -70,8 +73,33 @@ def test_collection_passes_against_the_stack(stack: Stack, bob: Api, tmp_path: P
     ]
     run = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert run.returncode == 0, f"newman failed:\n{run.stdout[-8000:]}\n{run.stderr[-2000:]}"
-    stats = json.loads(report.read_text())["run"]["stats"]
+    stats: dict[str, Any] = json.loads(report.read_text())["run"]["stats"]
+    assert stats["testScripts"]["failed"] == stats["prerequestScripts"]["failed"] == 0
+    return stats
+
+
+def test_collection_passes_against_the_stack(stack: Stack, bob: Api, tmp_path: Path) -> None:
+    foreign = bob.upload(ASSET.read_bytes())  # the collection must not be able to touch it
+    stats = _run(stack, tmp_path, "--env-var", f"foreignFileId={foreign['id']}")
     assert stats["requests"] == {"total": EXPECTED_REQUESTS, "pending": 0, "failed": 0}
     assert stats["assertions"] == {"total": EXPECTED_ASSERTIONS, "pending": 0, "failed": 0}
-    assert stats["testScripts"]["failed"] == stats["prerequestScripts"]["failed"] == 0
     assert bob.call("GET", f"/files/{foreign['id']}").json()["file"]["status"] == "ready"
+
+
+def test_collection_logs_in_by_itself_when_the_token_has_expired(stack: Stack, tmp_path: Path) -> None:
+    """No "Log in" request runs, and the token it starts with expired an hour ago: the pre-request logs in."""
+    expired = str(int(time.time() - 3600) * 1000)
+    stats = _run(
+        stack,
+        tmp_path,
+        "--folder",
+        UPLOAD_FOLDER,
+        "--env-var",
+        "accessToken=an.expired.token",
+        "--env-var",
+        f"accessTokenExpiresAt={expired}",
+    )
+    # The folder's requests plus exactly one log-in, sent by the pre-request script.
+    assert stats["requests"] == {"total": UPLOAD_FOLDER_REQUESTS + 1, "pending": 0, "failed": 0}
+    assert stats["assertions"]["failed"] == 0
+    assert stats["assertions"]["total"] >= UPLOAD_FOLDER_REQUESTS

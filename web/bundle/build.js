@@ -1,5 +1,5 @@
 // Bundles the pinned Uppy packages into vendor/uppy.js (one ES module) and vendor/uppy.css.
-// Run by `make web` after `npm ci`; the output is built, never committed (see ../README.md).
+// Run by `make web-bundle` (and every target that serves or tests the page) after `npm ci`; the output is built, never committed (see ../README.md).
 // Why bundle at all: the prebuilt `uppy` package lags behind (6.0.1 carries @uppy/aws-s3
 // 6.1.0, which cannot send the signed headers Locker returns), and a page without a build
 // step cannot import bare npm specifiers.

@@ -71,7 +71,7 @@ test('describeError explains storage and Cognito failures', () => {
   assert.match(describeError(new ApiError(400, 'BadDigest', 'x', 'storage')), /checksum mismatch/);
   assert.match(describeError(new ApiError(403, 'AccessDenied', 'Request has expired', 'storage')), /Request has expired/);
   assert.match(describeError(new ApiError(0, 'NetworkError', '', 'storage')), /bucket/);
-  assert.equal(describeError(new AuthError('NotAuthorizedException', 'Incorrect username or password.')), 'Incorrect email or password.');
+  assert.equal(describeError(new AuthError('NotAuthorizedException', 'Incorrect username or password.')), 'Incorrect username or password.');
   assert.equal(describeError(new AuthError('NotAuthorizedException', 'User is disabled.')), 'This account is disabled.');
   assert.match(describeError(new AuthError('NetworkError', '')), /cognitoEndpoint/);
 });
