@@ -90,9 +90,6 @@ def _provision_and_serve(
         api.start()  # imports the app while the seed runs
         stoppers.append(api.stop)
     seeded = provision.seed_demo(made.demo_sub)
-    from chalicelib import config
-
-    settings = config.load()  # the same environment the API worker reads
     stack = {
         "apiUrl": f"http://127.0.0.1:{api_port}",
         "awsEndpointUrl": aws.url,
@@ -106,14 +103,7 @@ def _provision_and_serve(
         "table": table,
         "webUrl": web_url,
         "demoUser": {"username": options.demo_user, "password": options.demo_password},
-        "limits": {
-            "maxSize": settings.max_size,
-            "multipartThreshold": settings.multipart_threshold,
-            "quotaBytes": settings.quota_bytes,
-            "quotaFiles": settings.quota_files,
-            "uploadExpires": settings.upload_expires,
-            "downloadExpires": settings.download_expires,
-        },
+        "limits": _limits(),
     }
     if web_sock is not None:
         stoppers.append(web_server.serve(ROOT / "web", web_server.spa_config(stack), web_sock).shutdown)
@@ -124,6 +114,22 @@ def _provision_and_serve(
             raise SystemExit(str(error)) from None
     print(f"Seeded {len(seeded)} file(s) from assets/ for {options.demo_user}: {', '.join(seeded)}")
     return stack
+
+
+def _limits() -> dict[str, Any]:
+    """The limits clients size uploads by: Locker's settings for this stack (stack.json's ``limits``)."""
+    from chalicelib import config
+
+    settings = config.load()  # the same environment the API worker reads
+    return {
+        "maxSize": settings.max_size,
+        "multipartThreshold": settings.multipart_threshold,
+        "quotaBytes": settings.quota_bytes,
+        "quotaFiles": settings.quota_files,
+        "uploadExpires": settings.upload_expires,
+        "downloadExpires": settings.download_expires,
+        "allowedTypes": list(settings.allowed_types),
+    }
 
 
 def stop_all(stoppers: list[Callable[[], None]]) -> None:

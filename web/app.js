@@ -96,7 +96,7 @@ async function start() {
   });
   const api = createApi({ baseUrl: config.apiUrl, session });
   filesPanel = initFilesView({ api, pageSize: config.pageSize, say, onSessionError });
-  uploadPanel = initUpload({ api, useSha256: config.sha256, say, onSessionError, onUploaded: filesPanel.reload });
+  uploadPanel = initUpload({ config, session, say, onSessionError, onUploaded: filesPanel.reload });
   document.body.dataset.ready = 'true'; // lets a browser test wait for start-up
 }
 
