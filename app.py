@@ -18,15 +18,19 @@ from chalice.app import Chalice, Cron
 
 from chalicelib import deployment, gateway, runtime
 from chalicelib.routes import unmatched
+from chalicelib.routes.activity import activity
 from chalicelib.routes.files import files
+from chalicelib.routes.grants import grants
+from chalicelib.routes.groups import groups
+from chalicelib.routes.links import links
 from chalicelib.routes.uploads import uploads
 
 app = Chalice(app_name="locker")
 app.log.setLevel(logging.INFO)  # Chalice defaults its logger (and so locker.*) to ERROR
 app.register_middleware(gateway.middleware, "http")
 runtime.fail_fast_in_lambda(os.environ)
-app.register_blueprint(files)
-app.register_blueprint(uploads)
+for blueprint in (files, uploads, grants, groups, links, activity):
+    app.register_blueprint(blueprint)
 
 
 @app.route("/health", methods=["GET"])
@@ -50,5 +54,6 @@ def object_created(event: Any) -> None:
 
 @app.schedule(Cron("17", "*", "*", "*", "?", "*"), name="sweep")
 def sweep(event: Any) -> None:
-    """Hourly: reclaim abandoned uploads and finish half-done deletes."""
+    """Hourly: reclaim abandoned uploads, finish half-done deletes and group purges."""
     runtime.locker().sweep()
+    runtime.sharing().groups.sweep()

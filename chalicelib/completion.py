@@ -28,10 +28,17 @@ log = logging.getLogger("locker.files")
 class Completion:
     """Completes uploads for one records store and bucket."""
 
-    def __init__(self, records: Records, storage: MultipartStorage, now: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        records: Records,
+        storage: MultipartStorage,
+        now: Callable[[], int],
+        notify: Callable[[FileRecord], None] | None = None,
+    ) -> None:
         self.records = records
         self.storage = storage
         self._now = now
+        self._notify = notify or (lambda _record: None)
 
     def run(self, record: FileRecord) -> FileRecord:
         """Check the uploaded object against ``record`` and make the file ready.
@@ -59,12 +66,15 @@ class Completion:
             now = self._now()
             if self.records.mark_ready(record, now):
                 log.info("file %s is ready", record.id)
-                return record.evolve(status=READY, updated_at=now, expires_at=None)
+                ready = record.evolve(status=READY, updated_at=now, expires_at=None)
+                self._notify(ready)
+                return ready
             return self._after_race(record)
         self.storage.delete(record.key)
         if not self.records.reject(record, problem, self._now()):
             return self._after_race(record)
         log.info("rejected upload %s: %s", record.id, problem)
+        self._notify(record.evolve(status=REJECTED, rejected_reason=problem))
         raise UnprocessableEntityError(f"upload does not match what was declared: {problem}")
 
     def _mismatch(self, record: FileRecord, stored: StoredObject, head: bytes) -> str | None:

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import re
+from collections.abc import Callable
 
 from chalicelib.errors import BadRequestError
 from chalicelib.model import is_file_id
@@ -55,6 +56,10 @@ def decode(key: bytes, owner: str, cursor: str, scope: str = "") -> str:
     Raises:
         BadRequestError: the cursor was tampered with, is malformed, or belongs to another user or list.
     """
+    return _decode(key, owner, cursor, scope, is_file_id)
+
+
+def _decode(key: bytes, owner: str, cursor: str, scope: str, valid: Callable[[str], bool]) -> str:
     try:
         if len(cursor) > _MAX_CURSOR or not _SHAPE.fullmatch(cursor):
             raise ValueError
@@ -63,8 +68,22 @@ def decode(key: bytes, owner: str, cursor: str, scope: str = "") -> str:
         if not hmac.compare_digest(_unb64(encoded_mac), _mac(key, owner, scope, payload)):
             raise ValueError
         after = json.loads(payload)["after"]
-        if not isinstance(after, str) or not is_file_id(after):
+        if not isinstance(after, str) or not valid(after):
             raise ValueError
     except (ValueError, binascii.Error, KeyError, TypeError):
         raise BadRequestError("cursor is invalid") from None
     return after
+
+
+def encode_position(key: bytes, owner: str, listing: str, position: str) -> str:
+    """A cursor for the list ``listing`` (e.g. ``shared``), resuming before ``position``."""
+    return encode(key, owner, position, scope=listing)
+
+
+def decode_position(key: bytes, owner: str, listing: str, cursor: str, valid: Callable[[str], bool]) -> str:
+    """The position a cursor of ``listing`` resumes before; ``valid`` checks its shape.
+
+    Raises:
+        BadRequestError: tampered, malformed, or issued to another user or for another list.
+    """
+    return _decode(key, owner, cursor, listing, valid)

@@ -14,6 +14,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.dynamo_util import batch_get
 from chalicelib.failures import unavailable, unclassified
 from chalicelib.model import DELETING, PENDING, PUT_UPLOAD, READY, REJECTED, FileRecord
 from chalicelib.records import Quota, QuotaExceeded, Usage, sweep_at
@@ -269,3 +270,8 @@ class DynamoRecords:
             )
         item = found.get("Item", {})
         return Usage(int(item.get("bytes", {"N": "0"})["N"]), int(item.get("files", {"N": "0"})["N"]))
+
+    def get_many(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], FileRecord]:
+        items = batch_get(self._db, self._table, [_key(owner, file_id) for owner, file_id in keys])
+        records = [from_item(item) for item in items]
+        return {(r.owner, r.id): r for r in records}

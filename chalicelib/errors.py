@@ -10,6 +10,7 @@ from chalice.app import (
     BadRequestError,
     ChaliceViewError,
     ConflictError,
+    ForbiddenError,
     NotFoundError,
     TooManyRequestsError,
     UnauthorizedError,
@@ -19,6 +20,7 @@ from chalice.app import (
 __all__ = [
     "BadRequestError",
     "ConflictError",
+    "ForbiddenError",
     "NotFoundError",
     "RequestEntityTooLargeError",
     "ServiceUnavailableError",
@@ -53,3 +55,8 @@ class ServiceUnavailableError(ChaliceViewError):
 def file_not_found() -> NotFoundError:
     """The one answer for unknown, malformed, expired, deleted or foreign ids."""
     return NotFoundError("file not found")
+
+
+def owner_only() -> ForbiddenError:
+    """A reader asked for something only the file's owner may do."""
+    return ForbiddenError("only the file's owner may do this")

@@ -1,9 +1,10 @@
 """Locker's front door: one HTTP middleware that denies by default.
 
-Every request passes here before any view runs. ``GET /health`` and CORS
-preflights are the only things answered without a token; everything else
-needs a verified Cognito token, whose principal the views read through
-``current_principal()``. A view that somehow runs without the middleware finds
+Every request passes here before any view runs. ``GET /health``, CORS
+preflights and the download link page ``/l/{token}`` (its token is its own
+credential: ``PUBLIC_ROUTES``) are the only things answered without a token;
+everything else needs a verified Cognito token, whose principal the views read
+through ``current_principal()``. A view that somehow runs without the middleware finds
 no principal and fails closed. The same place adds the security headers every
 response needs (``Retry-After`` on every 503), and turns bad settings into a
 bare 500 (details go to the log).
@@ -59,6 +60,11 @@ def current_principal() -> Principal:
     return principal
 
 
+def principal_or_none() -> Principal | None:
+    """The verified caller of this request, or None outside one (events, the sweep, tests)."""
+    return _principal.get()
+
+
 def _error(
     status: int, code: str, message: str, headers: dict[str, str | list[str]] | None = None
 ) -> Response:
@@ -78,6 +84,14 @@ def _settings() -> Settings | None:
 
 def _is_health(request: Request) -> bool:
     return request.method == "GET" and request.path == "/health"
+
+
+# The download link page: the link's token is the credential, there is no bearer.
+PUBLIC_ROUTES = frozenset({("GET", "/l/{token}"), ("POST", "/l/{token}")})
+
+
+def _is_public(request: Request) -> bool:
+    return (request.method, request.path) in PUBLIC_ROUTES
 
 
 def _decorate(response: Response, request: Request, settings: Settings | None, preflight: bool) -> Response:
@@ -108,6 +122,8 @@ def _respond(
         return _error(500, "InternalServerError", "An internal server error occurred.")
     if request.method == "OPTIONS":
         return Response(body="", status_code=204)
+    if _is_public(request):
+        return get_response(request)
     try:
         principal = auth.authenticate(request)
     except AuthError as exc:

@@ -116,4 +116,5 @@ class FileRecord:
             "createdAt": iso(self.created_at),
             "updatedAt": iso(self.updated_at),
             "rejectedReason": self.rejected_reason,
+            "access": "owner",
         }

@@ -82,6 +82,9 @@ class Records(Protocol):
     def usage(self, owner: str) -> Usage:
         """The owner's current quota usage."""
 
+    def get_many(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], FileRecord]:
+        """Records by (owner, id), in one round trip for up to 100 (consistent reads)."""
+
 
 def sweep_at(record: FileRecord) -> int | None:
     """When the sweep must look at a record (None: never)."""
@@ -178,3 +181,6 @@ class InMemoryRecords:
 
     def usage(self, owner: str) -> Usage:
         return self._usage.get(owner, Usage())
+
+    def get_many(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], FileRecord]:
+        return {k: self._items[k] for k in keys if k in self._items}

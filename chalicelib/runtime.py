@@ -4,13 +4,47 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from chalicelib import aws, config, container
+from chalicelib import aws, config, container, stores
 from chalicelib.dynamo_records import DynamoRecords
+from chalicelib.group_service import GroupService
+from chalicelib.link_service import LinkService
 from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.service import Locker
+from chalicelib.sharing import Sharing
 
 _locker: Locker | None = None
+_sharing: SharingCases | None = None
+
+
+@dataclass(frozen=True)
+class SharingCases:
+    """The sharing use cases, wired to the same stores as the container's Locker."""
+
+    grants: Sharing
+    groups: GroupService
+    links: LinkService
+
+
+def sharing_cases(locker: Locker) -> SharingCases:
+    """Build the sharing use cases around ``locker``'s stores and clock."""
+    s, key, clock = locker.stores, locker.settings.cursor_key, locker.clock
+    return SharingCases(
+        grants=Sharing(
+            locker.records, s.grants, s.groups, s.directory, locker.access, locker.trail, key, clock
+        ),
+        groups=GroupService(s.groups, s.grants, s.directory, clock),
+        links=LinkService(
+            locker.records,
+            s.links,
+            locker.storage,
+            locker.access,
+            locker.trail,
+            locker.settings.download_expires,
+            clock,
+        ),
+    )
 
 
 def locker() -> Locker:
@@ -18,18 +52,29 @@ def locker() -> Locker:
     global _locker
     if _locker is None:
         settings = config.get()
+        dynamodb = aws.client("dynamodb")
         _locker = Locker(
             settings,
-            DynamoRecords(aws.client("dynamodb"), settings.table),
+            DynamoRecords(dynamodb, settings.table),
             MultipartStorage(aws.client("s3"), settings.bucket),
+            stores=stores.dynamo(dynamodb, settings.table, aws.client("cognito-idp"), settings.user_pool_id),
         )
     return _locker
 
 
+def sharing() -> SharingCases:
+    """The container's sharing use cases (grants, groups, links)."""
+    global _sharing
+    if _sharing is None:
+        _sharing = sharing_cases(locker())
+    return _sharing
+
+
 @container.on_reset
 def _forget() -> None:
-    global _locker
+    global _locker, _sharing
     _locker = None
+    _sharing = None
 
 
 def reset() -> None:

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from chalicelib import cursor, multipart
+from chalicelib.access import CHANGE, READ, AccessControl
 from chalicelib.completion import Completion
 from chalicelib.config import Settings
-from chalicelib.errors import ConflictError, TooManyRequestsError, UnprocessableEntityError, file_not_found
+from chalicelib.errors import ConflictError, TooManyRequestsError, UnprocessableEntityError
 from chalicelib.model import (
     DELETING,
     MULTIPART_UPLOAD,
@@ -30,6 +31,8 @@ from chalicelib.model import (
 from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.records import Quota, QuotaExceeded, Records
 from chalicelib.storage import Presigned
+from chalicelib.stores import SharingStores
+from chalicelib.trail import SYSTEM, Trail, user_actor
 from chalicelib.validation import ListQuery, NewFile
 
 log = logging.getLogger("locker.files")
@@ -57,26 +60,34 @@ class Locker:
         records: Records,
         storage: MultipartStorage,
         clock: Callable[[], float] = time.time,
+        stores: SharingStores | None = None,
     ) -> None:
         self.settings = settings
         self.records = records
         self.storage = storage
         self._clock = clock
-        self._completion = Completion(records, storage, self._now)
+        self.clock = clock
+        self.stores = stores or SharingStores()
+        self.access = AccessControl(records, self.stores.grants, self.stores.groups, self._now)
+        self.trail = Trail(self.stores.activity, settings.cursor_key, clock)
+        self._completion = Completion(records, storage, self._now, self._completed)
 
     def _now(self) -> int:
         return int(self._clock())
 
     def _owned(self, owner: str, file_id: str, *, deleting_too: bool = False) -> FileRecord:
-        """The caller's visible record (or half-deleted one, if asked), or the one 404 for everything else."""
-        if not is_file_id(file_id):
-            raise file_not_found()
-        record = self.records.get(owner, file_id)
-        if record is None:
-            raise file_not_found()
-        if not record.visible(self._now()) and not (deleting_too and record.status == DELETING):
-            raise file_not_found()
-        return record
+        """The caller's own visible record (or half-deleted one, if asked).
+
+        Raises:
+            NotFoundError: the one 404 for unknown, malformed, gone and unreachable files.
+            ForbiddenError: the caller may only read this file (a grantee).
+        """
+        return self.access.check(owner, file_id, CHANGE, deleting_too=deleting_too).record
+
+    def _completed(self, record: FileRecord) -> None:
+        kind = "uploaded" if record.status == READY else "rejected"
+        detail = {"reason": record.rejected_reason} if record.rejected_reason else {}
+        self.trail.add(record.id, record.owner, kind, SYSTEM, detail)
 
     def now(self) -> int:
         """The current time in epoch seconds, by this Locker's clock."""
@@ -156,10 +167,13 @@ class Locker:
                 self.records.create(record, quota)
             except QuotaExceeded:
                 raise TooManyRequestsError("quota exceeded") from None
+        self.trail.add(
+            record.id, record.owner, "created", user_actor(record.owner), {"filename": record.filename}
+        )
 
     def get(self, owner: str, file_id: str) -> dict[str, Any]:
-        """The caller's file."""
-        return {"file": self._owned(owner, file_id).to_api()}
+        """A file the caller owns or was granted."""
+        return {"file": self.access.check(owner, file_id, READ).to_api()}
 
     def list(self, owner: str, query: ListQuery) -> dict[str, Any]:
         """The caller's files, newest first, one page at a time, for at most ``LIST_ROUNDS`` queries.
@@ -201,24 +215,32 @@ class Locker:
         Raises:
             ConflictError: the file is not ready.
         """
-        record = self._owned(owner, file_id)
+        record = self.access.check(owner, file_id, READ).record
         if record.status != READY:
             raise ConflictError(f"file is {record.status}, only ready files can be downloaded")
+        self.trail.add(record.id, record.owner, "download_issued", user_actor(owner))
         url = self.storage.presign_get(
             record.key, record.filename, record.content_type, self.settings.download_expires
         )
         return {"url": url.url, "expiresAt": iso(url.expires_at), "method": url.method}
 
     def delete(self, owner: str, file_id: str) -> None:
-        """Remove the object, the record and its quota; a retry finishes a half-done delete."""
-        self._delete(self._owned(owner, file_id, deleting_too=True))
+        """Remove the object, its grants and links, the record and its quota.
 
-    def _delete(self, record: FileRecord) -> None:
+        A retry (or the sweep) finishes a half-done delete: the record stays
+        ``deleting``, and unreachable by anyone, until everything else is gone.
+        """
+        self._delete(self._owned(owner, file_id, deleting_too=True), user_actor(owner))
+
+    def _delete(self, record: FileRecord, actor: dict[str, str]) -> None:
         if record.status != DELETING:
             if not self.records.begin_delete(record, self._now()):
                 raise ConflictError("file changed while deleting, try again")
             record = record.evolve(status=DELETING)
+            self.trail.add(record.id, record.owner, "deleted", actor, {"filename": record.filename})
         self._drop_bytes(record)
+        self.stores.grants.remove_all(record.id)
+        self.stores.links.remove_all(record.id)
         self.records.finish_delete(record)
 
     def _drop_bytes(self, record: FileRecord) -> None:
@@ -251,7 +273,7 @@ class Locker:
             if record is None:
                 continue
             if record.status == DELETING:
-                self._delete(record)
+                self._delete(record, SYSTEM)
                 done += 1
             elif record.expired(now):
                 self._drop_bytes(record)

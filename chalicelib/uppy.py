@@ -93,11 +93,17 @@ class UppySigner:
         return _answer(create, record.key)
 
     def _pending(self, owner: str, key: str | None) -> FileRecord:
-        prefix = f"users/{owner}/"
-        if key is None or not key.startswith(prefix):
+        """The caller's own pending multipart file at ``key``.
+
+        Raises:
+            ForbiddenError: the caller was only granted the file (the one access check).
+            NotFoundError: anything else: no such key, someone else's, not a pending multipart file.
+        """
+        parts = (key or "").split("/")
+        if len(parts) != 3 or parts[0] != "users":
             raise file_not_found()
-        record = self._locker.own(owner, key.removeprefix(prefix))
-        if record.status != PENDING or not record.multipart:
+        record = self._locker.own(owner, parts[2])
+        if record.key != key or record.status != PENDING or not record.multipart:
             raise file_not_found()
         return record
 

@@ -18,6 +18,8 @@ def environment(stack: dict[str, Any]) -> dict[str, Any]:
         "clientId": stack["clientId"],
         "username": stack["demoUser"]["username"],
         "password": stack["demoUser"]["password"],
+        "otherUsername": stack["readerUser"]["username"],
+        "otherPassword": stack["readerUser"]["password"],
         "accessToken": "",
         "uploadFile": UPLOAD_FILE,
         "uploadSize": str((Path(__file__).resolve().parent.parent / UPLOAD_FILE).stat().st_size),
@@ -28,7 +30,7 @@ def environment(stack: dict[str, Any]) -> dict[str, Any]:
             {
                 "key": k,
                 "value": v,
-                "type": "secret" if k in ("password", "accessToken") else "default",
+                "type": "secret" if k in ("password", "otherPassword", "accessToken") else "default",
                 "enabled": True,
             }
             for k, v in values.items()

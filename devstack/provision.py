@@ -12,6 +12,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 POOL_NAME = "locker-local"
+# A second user to share with (the Postman collection's grantee); local emulator only, like the demo user.
+READER_USER = "reader@example.com"
+READER_PASSWORD = "Locker-reader-2026"
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class Provisioned:
 
 
 def provision(bucket: str, table: str, web_origin: str, demo_user: str, demo_password: str) -> Provisioned:
-    """Create the bucket, table, pool, app client and demo user (through ``AWS_ENDPOINT_URL``)."""
+    """Create the bucket, table, pool, app client, demo and reader users (through ``AWS_ENDPOINT_URL``)."""
     import boto3
 
     from devstack import cognito, resources
@@ -32,7 +35,9 @@ def provision(bucket: str, table: str, web_origin: str, demo_user: str, demo_pas
     resources.create_resources(boto3.client("dynamodb"), boto3.client("s3"), table, bucket, web_origin)
     admin = boto3.client("cognito-idp")
     pool_id, client_id = cognito.create_pool(admin, POOL_NAME)
-    return Provisioned(pool_id, client_id, cognito.create_user(admin, pool_id, demo_user, demo_password))
+    demo_sub = cognito.create_user(admin, pool_id, demo_user, demo_password)
+    cognito.create_user(admin, pool_id, READER_USER, READER_PASSWORD)
+    return Provisioned(pool_id, client_id, demo_sub)
 
 
 def seed_demo(demo_sub: str) -> list[str]:

@@ -104,6 +104,7 @@ def _provision_and_serve(
         "webUrl": web_url,
         "demoUser": {"username": options.demo_user, "password": options.demo_password},
         "limits": _limits(),
+        "readerUser": {"username": provision.READER_USER, "password": provision.READER_PASSWORD},
     }
     if web_sock is not None:
         stoppers.append(web_server.serve(ROOT / "web", web_server.spa_config(stack), web_sock).shutdown)

@@ -31,7 +31,29 @@ FILE_ROUTES = [
     ("GET", "/files/01J0000000000000000000000/parts"),
     ("POST", "/files/01J0000000000000000000000/parts"),
     ("POST", "/uploads/sign"),
+    *[
+        (method, "/files/01J0000000000000000000000" + path)
+        for method, path in [
+            ("POST", "/grants"),
+            ("GET", "/grants"),
+            ("DELETE", "/grants/01J0000000000000000000000"),
+            ("POST", "/links"),
+            ("GET", "/links"),
+            ("DELETE", "/links/01J0000000000000000000000"),
+            ("GET", "/activity"),
+        ]
+    ],
+    ("GET", "/shared"),
+    ("GET", "/activity"),
+    ("POST", "/groups"),
+    ("GET", "/groups"),
+    ("DELETE", "/groups/team"),
+    ("GET", "/groups/team/members"),
+    ("POST", "/groups/team/members"),
+    ("DELETE", "/groups/team/members/11111111-1111-4111-8111-111111111111"),
 ]
+# Every route that needs no token: the probe, and the download link page (its token is the credential).
+PUBLIC_ROUTES = [("GET", "/health"), ("GET", "/l/{token}"), ("POST", "/l/{token}")]
 MALFORMED = "malformed bearer credentials"
 NOT_JWS = "not a compact JWS"
 ALG = "alg is not RS256"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from chalice.app import Blueprint, Request, Response
@@ -16,6 +17,9 @@ AUTHORIZER = deployment.gateway_authorizer(os.environ)
 # 415. Routes without a body ignore the type (curl -d '' sends a form type);
 # routes that read one call ``json_body``, the one strict check.
 ANY_BODY = ["*/*"]
+_DOMAIN = re.compile(r"^[A-Za-z0-9.-]{1,253}$")
+_STAGE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_LOCAL_HOST = re.compile(r"^(127\.0\.0\.1|localhost)(:\d{1,5})?$")
 
 
 def caller() -> str:
@@ -64,3 +68,22 @@ def add_preflights(blueprint: Blueprint, paths: tuple[str, ...], prefix: str) ->
     """Register an ``OPTIONS`` route for each path so browsers' preflights reach the middleware."""
     for number, path in enumerate(paths):
         blueprint.route(path, methods=["OPTIONS"], name=f"{prefix}_preflight_{number}")(_preflight)
+
+
+def caller_name() -> str:
+    """The verified caller's username (what grants and activity show)."""
+    return current_principal().username
+
+
+def public_base(request: Request) -> str:
+    """Where this API is reachable, for links Locker hands out.
+
+    Deployed, API Gateway's own request context names the domain and stage;
+    locally, only a loopback ``Host`` is believed (anything else falls back).
+    """
+    context = request.context or {}
+    domain, stage = context.get("domainName"), context.get("stage")
+    if isinstance(domain, str) and isinstance(stage, str) and _DOMAIN.match(domain) and _STAGE.match(stage):
+        return f"https://{domain}/{stage}"
+    host = request.headers.get("host", "")
+    return f"http://{host}" if _LOCAL_HOST.match(host) else "http://127.0.0.1"

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.api import sha256_b64
+from tests.e2e.api import Api, sha256_b64
 from tests.e2e.browser import PASSWORD, User, add_files, other_origin, sign_in, start_upload
 from tests.e2e.stack import ROOT, Stack
 
@@ -181,3 +181,27 @@ def test_api_errors_are_told_in_plain_words(
     )
     # Chromium logs the refused request (the empty file's 400); nothing else may go wrong.
     assert [e for e in page_errors if "status of 400" not in e] == []
+
+
+def test_a_person_opens_a_download_link_and_downloads_the_file_once(
+    page: Page, page_errors: list[str], alice: Api
+) -> None:
+    """The link page renders under its own CSP (its style applies) and its button downloads once."""
+    png = (ROOT / "assets" / "1.png").read_bytes()
+    file = alice.upload(png, filename="statement.png")
+    link = alice.call("POST", f"/files/{file['id']}/links", json={"maxDownloads": 1}).json()["link"]
+    page.goto(link["url"])
+    page.goto(link["url"])  # opening it again (a scanner, a reload) uses nothing
+    expect(page.get_by_role("heading", name="statement.png")).to_be_visible()
+    expect(page.get_by_text("1 download left")).to_be_visible()
+    button = page.get_by_role("button", name="Download")
+    # The inline style applies: the CSP allows it by hash.
+    assert button.evaluate("b => getComputedStyle(b).backgroundColor") == "rgb(11, 87, 208)"
+    with page.expect_download() as caught:
+        button.click()
+    download = caught.value
+    assert download.suggested_filename == "statement.png"
+    assert Path(download.path()).read_bytes() == png
+    assert page_errors == [], page_errors  # no CSP violation, nothing failed to load
+    page.goto(link["url"])
+    expect(page.get_by_role("heading", name="Link not found")).to_be_visible()

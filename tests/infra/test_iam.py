@@ -14,9 +14,14 @@ OBJECTS = {"Fn::Sub": "${FilesBucket.Arn}/users/*"}
 BUCKET = {"Fn::GetAtt": ["FilesBucket", "Arn"]}
 TABLE = {"Fn::GetAtt": ["FilesTable", "Arn"]}
 SWEEP_INDEX = {"Fn::Sub": "${FilesTable.Arn}/index/sweep"}
+SHARING_INDEXES = [
+    {"Fn::Sub": "${FilesTable.Arn}/index/grantee"},
+    {"Fn::Sub": "${FilesTable.Arn}/index/activity"},
+]
+POOL = {"Fn::GetAtt": ["UserPool", "Arn"]}
 # TransactWriteItems is not an IAM action: each write in a transaction is
 # authorised as its own PutItem / UpdateItem / DeleteItem.
-TABLE_ACTIONS = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query"}
+TABLE_ACTIONS = {"GetItem", "BatchGetItem", "PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "Query"}
 
 
 def _policy_documents(packaged: Packaged) -> list[dict[str, Any]]:
@@ -78,20 +83,24 @@ def test_listing_only_under_users_so_a_missing_key_is_a_404(packaged: Packaged) 
     assert listing["Condition"] == {"StringLike": {"s3:prefix": "users/*"}}
 
 
-def test_table_and_sweep_index_only(packaged: Packaged) -> None:
+def test_table_and_its_indexes_only(packaged: Packaged) -> None:
     granted = _granted(packaged, "dynamodb")
     assert set(granted) == TABLE_ACTIONS | {"Scan"}
     for action in TABLE_ACTIONS - {"Query"}:
         assert granted[action] == [TABLE], action
-    assert granted["Query"] == [TABLE, SWEEP_INDEX]
-    assert granted["Scan"] == [SWEEP_INDEX]
+    assert granted["Query"] == [TABLE, SWEEP_INDEX, *SHARING_INDEXES]
+    assert granted["Scan"] == [SWEEP_INDEX]  # sharing data is never scanned
+
+
+def test_users_are_looked_up_in_the_pool_only(packaged: Packaged) -> None:
+    assert _granted(packaged, "cognito-idp") == {"AdminGetUser": [POOL]}
 
 
 def test_no_wildcard_resource_or_action_for_data(packaged: Packaged) -> None:
     for statement in _allows(packaged):
         actions = as_list(statement["Action"])
         assert not any("*" in a for a in actions), statement
-        if any(a.startswith(("s3:", "dynamodb:", "kms:")) for a in actions):
+        if any(a.startswith(("s3:", "dynamodb:", "kms:", "cognito-idp:")) for a in actions):
             assert "*" not in as_list(statement["Resource"]), statement
 
 

@@ -117,7 +117,11 @@ def test_sweep_schedule_stays_as_generated(packaged: Packaged) -> None:
     assert event == {"Type": "Schedule", "Properties": {"Schedule": "cron(17 * * * ? *)"}}
 
 
-def test_cognito_authorizer_guards_every_route_but_health_and_preflight(packaged: Packaged) -> None:
+# No bearer token: the probe, and the download link page (its own token is the credential).
+PUBLIC = {("/health", "get"), ("/l/{token}", "get"), ("/l/{token}", "post")}
+
+
+def test_cognito_authorizer_guards_every_route_but_the_public_ones_and_preflight(packaged: Packaged) -> None:
     body = packaged.props("RestAPI")["DefinitionBody"]
     authorizer = body["securityDefinitions"]["LockerUserPool"]["x-amazon-apigateway-authorizer"]
     assert authorizer == {"type": "cognito_user_pools", "providerARNs": [{"Fn::GetAtt": ["UserPool", "Arn"]}]}
@@ -125,7 +129,7 @@ def test_cognito_authorizer_guards_every_route_but_health_and_preflight(packaged
     assert methods == {(path, m.lower()) for path, entry in app.routes.items() for m in entry}
     for path, method in methods:
         security = body["paths"][path][method].get("security")
-        if method == "options" or (path, method) == ("/health", "get"):
+        if method == "options" or (path, method) in PUBLIC:
             assert security is None, (path, method)
         else:
             assert security == [{"LockerUserPool": [ACCESS_SCOPE]}], (path, method)

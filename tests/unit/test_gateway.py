@@ -340,3 +340,26 @@ def test_the_real_app_refuses_missing_and_forged_tokens(
         assert response.status_code == 401
         assert response.json_body == GENERIC_401
         assert response.headers["WWW-Authenticate"] == challenge
+
+
+def _matches(template: str, path: str) -> bool:
+    wanted, got = template.split("/"), path.split("/")
+    return len(wanted) == len(got) and all(
+        w.startswith("{") or w == g for w, g in zip(wanted, got, strict=True)
+    )
+
+
+def test_every_route_of_the_app_is_probed_or_listed_public() -> None:
+    """A new route cannot escape the hostile-token tests: it is in FILE_ROUTES or PUBLIC_ROUTES."""
+    from app import app
+    from chalicelib.routes import unmatched
+
+    for template, methods in unmatched.declared(app.routes).items():
+        for method in methods:
+            if method == "OPTIONS" or (method, template) in hostile.PUBLIC_ROUTES:
+                continue
+            assert any(m == method and _matches(template, p) for m, p in hostile.FILE_ROUTES), (
+                method,
+                template,
+            )
+    assert set(gateway.PUBLIC_ROUTES) == set(hostile.PUBLIC_ROUTES) - {("GET", "/health")}

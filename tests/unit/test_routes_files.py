@@ -38,6 +38,7 @@ FILE_FIELDS = {
     "createdAt",
     "updatedAt",
     "rejectedReason",
+    "access",  # "owner" here: the owner's own view (API.md, The file object)
 }
 ISO_Z = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 

@@ -1,0 +1,176 @@
+"""Grants in the one DynamoDB table, apart from the owner's partition.
+
+A file's grants live in its own partition ``pk = FILE#<id>``:
+- ``sk = GRANTS``: the summary authorisation reads (one consistent GetItem):
+  one map attribute per grantee (``U#<sub>`` / ``G#<group id>``) and a count ``n``
+  that keeps a file at 100 grants;
+- ``sk = GRANT#<grantee>``: one item per grant, carrying ``gpk = GRANTEE#<grantee>``
+  and ``gsk = <ms>#<file id>`` for the ``grantee`` index behind ``GET /shared``.
+Both change in one transaction, so they never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from chalicelib.dynamo_util import batch_delete, batch_get, failed_condition, key, n, s
+from chalicelib.grants import MAX_GRANTS_PER_FILE, TooManyGrants
+from chalicelib.sharing_model import Grant, Grantee
+
+GRANTEE_INDEX = "grantee"
+SUMMARY = "GRANTS"
+# Expired grants are missing grants in code; TTL only tidies up long after.
+TTL_MARGIN = 30 * 24 * 3600
+
+
+def _pk(file_id: str) -> str:
+    return f"FILE#{file_id}"
+
+
+def _entry(grant: Grant) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": s(grant.id),
+        "owner": s(grant.owner),
+        "ownerName": s(grant.owner_name),
+        "type": s(grant.grantee.type),
+        "gid": s(grant.grantee.id),
+        "name": s(grant.grantee.name),
+        "createdMs": n(grant.created_ms),
+    }
+    if grant.expires_at is not None:
+        entry["expiresAt"] = n(grant.expires_at)
+    return entry
+
+
+def _grant(file_id: str, entry: dict[str, Any]) -> Grant:
+    expires = entry.get("expiresAt")
+    return Grant(
+        id=entry["id"]["S"],
+        file_id=file_id,
+        owner=entry["owner"]["S"],
+        owner_name=entry["ownerName"]["S"],
+        grantee=Grantee(entry["type"]["S"], entry["gid"]["S"], entry["name"]["S"]),
+        created_ms=int(entry["createdMs"]["N"]),
+        expires_at=int(expires["N"]) if expires else None,
+    )
+
+
+def _from_summary(item: dict[str, Any]) -> list[Grant]:
+    file_id = item["pk"]["S"].removeprefix("FILE#")
+    grants = [_grant(file_id, value["M"]) for name, value in item.items() if name[:2] in ("U#", "G#")]
+    return sorted(grants, key=lambda g: g.position, reverse=True)
+
+
+class DynamoGrants:
+    """Grants backed by DynamoDB (layout in the module docstring)."""
+
+    def __init__(self, client: Any, table: str) -> None:
+        self._db = client
+        self._table = table
+
+    def _grant_item(self, grant: Grant) -> dict[str, Any]:
+        item = {
+            **key(_pk(grant.file_id), f"GRANT#{grant.grantee.key}"),
+            "fileId": s(grant.file_id),
+            "gpk": s(f"GRANTEE#{grant.grantee.key}"),
+            "gsk": s(grant.position),
+            **_entry(grant),
+        }
+        if grant.expires_at is not None:
+            item["ttl"] = n(grant.expires_at + TTL_MARGIN)
+        return item
+
+    def _write(self, grant: Grant, new: bool) -> None:
+        names = {"#k": grant.grantee.key, "#n": "n"}
+        values: dict[str, Any] = {":v": {"M": _entry(grant)}}
+        if new:
+            update = "SET #k = :v ADD #n :one"
+            condition = "attribute_not_exists(#k) AND (attribute_not_exists(#n) OR #n < :max)"
+            values.update({":one": n(1), ":max": n(MAX_GRANTS_PER_FILE)})
+        else:
+            update, condition = "SET #k = :v", "attribute_exists(#k)"
+            del names["#n"]
+        summary = {
+            "TableName": self._table,
+            "Key": key(_pk(grant.file_id), SUMMARY),
+            "UpdateExpression": update,
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+        put = {"TableName": self._table, "Item": self._grant_item(grant)}
+        self._db.transact_write_items(TransactItems=[{"Update": summary}, {"Put": put}])
+
+    def put(self, grant: Grant) -> tuple[Grant, bool]:
+        for _ in range(3):  # a concurrent grant for the same grantee: look again
+            existing = next(
+                (g for g in self.for_file(grant.file_id) if g.grantee.key == grant.grantee.key), None
+            )
+            stored = grant if existing is None else replace(existing, expires_at=grant.expires_at)
+            try:
+                self._write(stored, new=existing is None)
+            except ClientError as exc:
+                if not failed_condition(exc):
+                    raise
+                if existing is None and len(self.for_file(grant.file_id)) >= MAX_GRANTS_PER_FILE:
+                    raise TooManyGrants from None
+                continue
+            return stored, existing is None
+        raise TooManyGrants
+
+    def for_file(self, file_id: str) -> list[Grant]:
+        found = self._db.get_item(TableName=self._table, Key=key(_pk(file_id), SUMMARY), ConsistentRead=True)
+        return _from_summary(found["Item"]) if "Item" in found else []
+
+    def for_files(self, file_ids: Any) -> dict[str, list[Grant]]:
+        ids = set(file_ids)
+        found = {i["pk"]["S"].removeprefix("FILE#"): _from_summary(i) for i in self._summaries(ids)}
+        return {file_id: found.get(file_id, []) for file_id in ids}
+
+    def _summaries(self, file_ids: set[str]) -> list[dict[str, Any]]:
+        return batch_get(self._db, self._table, [key(_pk(f), SUMMARY) for f in file_ids])
+
+    def remove(self, file_id: str, grant_id: str) -> Grant | None:
+        grant = next((g for g in self.for_file(file_id) if g.id == grant_id), None)
+        if grant is None:
+            return None
+        summary = {
+            "TableName": self._table,
+            "Key": key(_pk(file_id), SUMMARY),
+            "UpdateExpression": "REMOVE #k ADD #n :minus",
+            "ConditionExpression": "#k.id = :id",
+            "ExpressionAttributeNames": {"#k": grant.grantee.key, "#n": "n"},
+            "ExpressionAttributeValues": {":minus": n(-1), ":id": s(grant_id)},
+        }
+        delete = {"TableName": self._table, "Key": key(_pk(file_id), f"GRANT#{grant.grantee.key}")}
+        try:
+            self._db.transact_write_items(TransactItems=[{"Update": summary}, {"Delete": delete}])
+        except ClientError as exc:
+            if failed_condition(exc):
+                return None  # revoked concurrently
+            raise
+        return grant
+
+    def remove_all(self, file_id: str) -> None:
+        grants = self.for_file(file_id)
+        # Grant items first, the summary last: a retry still knows what to delete.
+        batch_delete(self._db, self._table, [key(_pk(file_id), f"GRANT#{g.grantee.key}") for g in grants])
+        self._db.delete_item(TableName=self._table, Key=key(_pk(file_id), SUMMARY))
+
+    def by_grantee(self, grantee_key: str, before: str | None, count: int) -> list[Grant]:
+        condition = "gpk = :pk" + (" AND gsk < :before" if before else "")
+        values = {":pk": s(f"GRANTEE#{grantee_key}")}
+        if before:
+            values[":before"] = s(before)
+        found = self._db.query(
+            TableName=self._table,
+            IndexName=GRANTEE_INDEX,
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
+            ScanIndexForward=False,
+            Limit=count,
+        )
+        return [_grant(i["fileId"]["S"], i) for i in found["Items"]]

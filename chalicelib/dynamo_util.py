@@ -1,0 +1,89 @@
+"""Small DynamoDB helpers the sharing adapters share: conditions, batched reads and writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+BATCH_GET = 100
+BATCH_WRITE = 25
+# UnprocessedKeys are throttling: retry a few times, then fail (never answer a partial read).
+_RETRIES = 4
+
+
+class Unprocessed(Exception):
+    """DynamoDB kept refusing part of a batch."""
+
+
+def failed_condition(exc: ClientError) -> bool:
+    """Whether a write or transaction was refused by one of its conditions."""
+    code = exc.response.get("Error", {}).get("Code")
+    if code == "ConditionalCheckFailedException":
+        return True
+    reasons = exc.response.get("CancellationReasons") or []
+    return code == "TransactionCanceledException" and any(
+        r.get("Code") == "ConditionalCheckFailed" for r in reasons
+    )
+
+
+def s(value: str) -> dict[str, str]:
+    """A DynamoDB string."""
+    return {"S": value}
+
+
+def n(value: int) -> dict[str, str]:
+    """A DynamoDB number."""
+    return {"N": str(value)}
+
+
+def key(pk: str, sk: str) -> dict[str, Any]:
+    """The table's primary key."""
+    return {"pk": s(pk), "sk": s(sk)}
+
+
+def batch_get(db: Any, table: str, keys: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Consistent reads of ``keys`` (any number; 100 a call), items found in any order."""
+    unique = {(k["pk"]["S"], k["sk"]["S"]): k for k in keys}
+    pending = list(unique.values())
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(pending), BATCH_GET):
+        request: dict[str, Any] = {
+            table: {"Keys": pending[start : start + BATCH_GET], "ConsistentRead": True}
+        }
+        for _ in range(_RETRIES):
+            answer = db.batch_get_item(RequestItems=request)
+            found += answer.get("Responses", {}).get(table, [])
+            request = answer.get("UnprocessedKeys") or {}
+            if not request:
+                break
+        else:
+            raise Unprocessed("batch_get_item left keys unprocessed")
+    return found
+
+
+def batch_delete(db: Any, table: str, keys: Iterable[dict[str, Any]]) -> None:
+    """Delete ``keys`` (absent ones are fine), 25 a call."""
+    pending = [{"DeleteRequest": {"Key": k}} for k in keys]
+    for start in range(0, len(pending), BATCH_WRITE):
+        request: dict[str, Any] = {table: pending[start : start + BATCH_WRITE]}
+        for _ in range(_RETRIES):
+            request = db.batch_write_item(RequestItems=request).get("UnprocessedItems") or {}
+            if not request:
+                break
+        else:
+            raise Unprocessed("batch_write_item left items unprocessed")
+
+
+def query_all(db: Any, request: dict[str, Any], cap: int) -> list[dict[str, Any]]:
+    """Every item of a Query, following pages, but never more than ``cap`` items."""
+    items: list[dict[str, Any]] = []
+    start: dict[str, Any] | None = None
+    while len(items) < cap:
+        page = db.query(**request, **({"ExclusiveStartKey": start} if start else {}))
+        items += page["Items"]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            break
+    return items[:cap]

@@ -1,0 +1,93 @@
+"""Grants: the interface, and an in-memory fake.
+
+A file's grants are read together (``for_file``, a consistent read: what
+authorisation uses); ``by_grantee`` lists one grantee's grants newest first
+(an index, eventually consistent: only ``GET /shared`` and cleanups use it).
+``dynamo_grants.DynamoGrants`` is the real store; one contract suite runs both.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Protocol
+
+from chalicelib.sharing_model import Grant
+
+MAX_GRANTS_PER_FILE = 100
+
+
+class TooManyGrants(Exception):
+    """The file already has the most grants it may have."""
+
+
+class Grants(Protocol):
+    """Where grants live."""
+
+    def put(self, grant: Grant) -> tuple[Grant, bool]:
+        """Grant, or update the expiry of the same grantee's grant; (stored grant, created?)."""
+
+    def for_file(self, file_id: str) -> list[Grant]:
+        """Every grant of the file (expired ones too), from a consistent read."""
+
+    def for_files(self, file_ids: Iterable[str]) -> dict[str, list[Grant]]:
+        """``for_file`` for several files in one round trip (at most 100)."""
+
+    def remove(self, file_id: str, grant_id: str) -> Grant | None:
+        """Revoke one grant; the removed grant, or None if there was none."""
+
+    def remove_all(self, file_id: str) -> None:
+        """Revoke every grant of a file (safe to repeat)."""
+
+    def by_grantee(self, grantee_key: str, before: str | None, count: int) -> list[Grant]:
+        """Up to ``count`` of the grantee's grants, newest first, positioned before ``before``."""
+
+
+class InMemoryGrants:
+    """A faithful in-process Grants, for tests."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, dict[str, Grant]] = {}
+        self._lock = threading.Lock()
+
+    def put(self, grant: Grant) -> tuple[Grant, bool]:
+        with self._lock:
+            grants = self._files.setdefault(grant.file_id, {})
+            existing = grants.get(grant.grantee.key)
+            if existing is not None:
+                updated = replace(existing, expires_at=grant.expires_at)
+                grants[grant.grantee.key] = updated
+                return updated, False
+            if len(grants) >= MAX_GRANTS_PER_FILE:
+                raise TooManyGrants
+            grants[grant.grantee.key] = grant
+            return grant, True
+
+    def for_file(self, file_id: str) -> list[Grant]:
+        return sorted(self._files.get(file_id, {}).values(), key=lambda g: g.position, reverse=True)
+
+    def for_files(self, file_ids: Iterable[str]) -> dict[str, list[Grant]]:
+        return {file_id: self.for_file(file_id) for file_id in set(file_ids)}
+
+    def remove(self, file_id: str, grant_id: str) -> Grant | None:
+        with self._lock:
+            grants = self._files.get(file_id, {})
+            for key, grant in list(grants.items()):
+                if grant.id == grant_id:
+                    del grants[key]
+                    return grant
+        return None
+
+    def remove_all(self, file_id: str) -> None:
+        with self._lock:
+            self._files.pop(file_id, None)
+
+    def by_grantee(self, grantee_key: str, before: str | None, count: int) -> list[Grant]:
+        found = [
+            g
+            for grants in self._files.values()
+            for g in grants.values()
+            if g.grantee.key == grantee_key and (before is None or g.position < before)
+        ]
+        return sorted(found, key=lambda g: g.position, reverse=True)[:count]

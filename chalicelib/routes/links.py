@@ -1,0 +1,85 @@
+"""``/files/{id}/links`` (the owner's) and ``/l/{token}`` (anyone holding a link, no bearer token)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint, Response
+
+from chalicelib import linkpage, runtime, sharing_validation
+from chalicelib.link_service import LinkNotFound
+from chalicelib.routes.common import (
+    ANY_BODY,
+    AUTHORIZER,
+    add_preflights,
+    caller,
+    current_request,
+    json_body,
+    public_base,
+)
+
+links = Blueprint(__name__)
+PATHS = ("/files/{file_id}/links", "/files/{file_id}/links/{link_id}")
+PUBLIC_PATH = "/l/{token}"
+
+
+@links.route("/files/{file_id}/links", methods=["POST"], authorizer=AUTHORIZER, content_types=ANY_BODY)
+def create_link(file_id: str) -> Response:
+    """A download link for the file; its url is shown only in this answer."""
+    request = current_request(links)
+    expires_in, max_downloads = sharing_validation.link_body(json_body(links))
+    answer = runtime.sharing().links.create(
+        caller(), file_id, expires_in, max_downloads, public_base(request)
+    )
+    return Response(body=answer, status_code=201)
+
+
+@links.route("/files/{file_id}/links", methods=["GET"], authorizer=AUTHORIZER, content_types=ANY_BODY)
+def list_links(file_id: str) -> dict[str, Any]:
+    """The file's links, with downloads left (owner only)."""
+    return runtime.sharing().links.list(caller(), file_id)
+
+
+@links.route(
+    "/files/{file_id}/links/{link_id}", methods=["DELETE"], authorizer=AUTHORIZER, content_types=ANY_BODY
+)
+def revoke_link(file_id: str, link_id: str) -> Response:
+    """Revoke a link at once."""
+    runtime.sharing().links.revoke(caller(), file_id, link_id)
+    return Response(body="", status_code=204)
+
+
+add_preflights(links, PATHS, "links")
+
+
+def _not_found(browser: bool) -> Response:
+    if browser:
+        return linkpage.html_response(404, linkpage.not_found_page())
+    return linkpage.json_response(404, {"Code": "NotFoundError", "Message": "link not found"})
+
+
+@links.route(PUBLIC_PATH, methods=["GET"], content_types=ANY_BODY)
+def link_page(token: str) -> Response:
+    """The link's page (or JSON description); never uses a download."""
+    browser = linkpage.wants_html(current_request(links).headers)
+    service = runtime.sharing().links
+    try:
+        described = service.describe(token)
+    except LinkNotFound:
+        return _not_found(browser)
+    if not browser:
+        return linkpage.json_response(200, described)
+    return linkpage.html_response(200, linkpage.download_page(described), service.storage_origin())
+
+
+@links.route(PUBLIC_PATH, methods=["POST"], content_types=ANY_BODY)
+def use_link(token: str) -> Response:
+    """Use one download: 303 to a presigned GET living at most 30 s (200 JSON if asked)."""
+    headers = current_request(links).headers
+    try:
+        issued = runtime.sharing().links.consume(token)
+    except LinkNotFound:
+        return _not_found(linkpage.wants_html(headers))
+    if "application/json" in headers.get("accept", ""):
+        return linkpage.json_response(200, issued)
+    return linkpage.json_response(303, {}, {"Location": issued["url"]})

@@ -1,0 +1,38 @@
+"""The sharing stores one deployment uses, bundled so the wiring stays in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from chalicelib.activity import Activity, InMemoryActivity
+from chalicelib.dynamo_activity import DynamoActivity
+from chalicelib.dynamo_grants import DynamoGrants
+from chalicelib.dynamo_groups import DynamoGroups
+from chalicelib.dynamo_links import DynamoLinks
+from chalicelib.grants import Grants, InMemoryGrants
+from chalicelib.groups import Groups, InMemoryGroups
+from chalicelib.links import InMemoryLinks, Links
+from chalicelib.users import CognitoDirectory, Directory, InMemoryDirectory
+
+
+@dataclass
+class SharingStores:
+    """Grants, groups, links, activity and the user directory."""
+
+    grants: Grants = field(default_factory=InMemoryGrants)
+    groups: Groups = field(default_factory=InMemoryGroups)
+    links: Links = field(default_factory=InMemoryLinks)
+    activity: Activity = field(default_factory=InMemoryActivity)
+    directory: Directory = field(default_factory=InMemoryDirectory)
+
+
+def dynamo(dynamodb: Any, table: str, cognito: Any, pool_id: str) -> SharingStores:
+    """The real stores: one DynamoDB table and the Cognito user pool."""
+    return SharingStores(
+        grants=DynamoGrants(dynamodb, table),
+        groups=DynamoGroups(dynamodb, table),
+        links=DynamoLinks(dynamodb, table),
+        activity=DynamoActivity(dynamodb, table),
+        directory=CognitoDirectory(cognito, pool_id),
+    )

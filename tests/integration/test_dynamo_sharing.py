@@ -1,0 +1,3 @@
+"""The sharing stores' contract, run against DynamoDB as the emulator server speaks it."""
+
+from tests.unit.test_sharing_contract import *  # noqa: F403 (the shared contract tests)

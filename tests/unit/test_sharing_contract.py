@@ -1,0 +1,222 @@
+"""One contract for the sharing stores (grants, groups, links, activity): the fakes and DynamoDB."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from chalicelib.activity import InMemoryActivity
+from chalicelib.dynamo_activity import DynamoActivity
+from chalicelib.dynamo_grants import DynamoGrants
+from chalicelib.dynamo_groups import DynamoGroups
+from chalicelib.dynamo_links import DynamoLinks
+from chalicelib.grants import MAX_GRANTS_PER_FILE, InMemoryGrants, TooManyGrants
+from chalicelib.groups import GroupGone, InMemoryGroups, NameTaken
+from chalicelib.links import InMemoryLinks, new_token, token_hash
+from chalicelib.model import new_file_id
+from chalicelib.sharing_model import USER, Event, Grant, Grantee, Group, Link
+from tests.unit.conftest import SerializedClient
+
+NOW = 1_800_000_000
+OWNER = "11111111-1111-4111-8111-111111111111"
+BOB = "22222222-2222-4222-8222-222222222222"
+CAROL = "33333333-3333-4333-8333-333333333333"
+
+
+@pytest.fixture(params=["memory", "dynamodb"])
+def stores(request: pytest.FixtureRequest) -> dict[str, Any]:
+    if request.param == "memory":
+        return {
+            "grants": InMemoryGrants(),
+            "groups": InMemoryGroups(),
+            "links": InMemoryLinks(),
+            "activity": InMemoryActivity(),
+        }
+    aws = request.getfixturevalue("aws")
+    db = SerializedClient(aws["dynamodb"])
+    table = aws["dynamodb"].list_tables()["TableNames"][0]  # unit or integration table
+    return {
+        "grants": DynamoGrants(db, table),
+        "groups": DynamoGroups(db, table),
+        "links": DynamoLinks(db, table),
+        "activity": DynamoActivity(db, table),
+        "db": aws["dynamodb"],
+        "table": table,
+    }
+
+
+def grant(
+    file_id: str, who: str = BOB, at_ms: int = NOW * 1000, kind: str = USER, expires: int | None = None
+) -> Grant:
+    return Grant(
+        new_file_id(at_ms),
+        file_id,
+        OWNER,
+        "owner@example.com",
+        Grantee(kind, who, f"name-{who[:4]}"),
+        at_ms,
+        expires,
+    )
+
+
+def test_a_grant_round_trips_and_a_second_one_only_updates_the_expiry(stores: dict[str, Any]) -> None:
+    file_id = new_file_id()
+    first, created = stores["grants"].put(grant(file_id))
+    assert created
+    again, created_again = stores["grants"].put(grant(file_id, expires=NOW + 60))
+    assert not created_again
+    assert again.id == first.id and again.expires_at == NOW + 60
+    assert stores["grants"].for_file(file_id) == [again]
+    assert stores["grants"].for_files([file_id, new_file_id()])[file_id] == [again]
+
+
+def test_revoking_removes_the_grant_from_the_file_and_the_grantee_list(stores: dict[str, Any]) -> None:
+    file_id = new_file_id()
+    stored, _ = stores["grants"].put(grant(file_id))
+    assert [g.id for g in stores["grants"].by_grantee(f"U#{BOB}", None, 10)] == [stored.id]
+    assert stores["grants"].remove(file_id, stored.id) == stored
+    assert stores["grants"].remove(file_id, stored.id) is None
+    assert stores["grants"].for_file(file_id) == []
+    assert stores["grants"].by_grantee(f"U#{BOB}", None, 10) == []
+
+
+def test_grantee_lists_are_newest_first_and_resume_before_a_position(stores: dict[str, Any]) -> None:
+    made = [
+        stores["grants"].put(grant(new_file_id((NOW + i) * 1000), at_ms=(NOW + i) * 1000))[0]
+        for i in range(5)
+    ]
+    first = stores["grants"].by_grantee(f"U#{BOB}", None, 2)
+    assert [g.id for g in first] == [made[4].id, made[3].id]
+    rest = stores["grants"].by_grantee(f"U#{BOB}", first[-1].position, 10)
+    assert [g.id for g in rest] == [made[2].id, made[1].id, made[0].id]
+    assert stores["grants"].by_grantee(f"U#{CAROL}", None, 10) == []
+
+
+def test_a_file_has_at_most_100_grants_and_remove_all_clears_them(stores: dict[str, Any]) -> None:
+    file_id = new_file_id()
+    for i in range(MAX_GRANTS_PER_FILE):
+        stores["grants"].put(grant(file_id, who=f"{i:08d}-0000-4000-8000-000000000000"))
+    with pytest.raises(TooManyGrants):
+        stores["grants"].put(grant(file_id, who=CAROL))
+    stores["grants"].remove_all(file_id)
+    stores["grants"].remove_all(file_id)  # safe to repeat
+    assert stores["grants"].for_file(file_id) == []
+    assert stores["grants"].put(grant(file_id, who=CAROL))[1]
+
+
+def _group(name: str = "brokers", manager: str = OWNER) -> Group:
+    return Group(new_file_id(), name, manager, NOW)
+
+
+def test_a_group_starts_with_its_manager_and_names_are_unique(stores: dict[str, Any]) -> None:
+    groups = stores["groups"]
+    group = _group()
+    groups.create(group, "owner@example.com")
+    with pytest.raises(NameTaken):
+        groups.create(_group(manager=BOB), "bob")
+    found = groups.by_name("brokers")
+    assert found is not None and found.id == group.id and found.member_count == 1
+    assert [m.user_id for m in groups.members(group.id)] == [OWNER]
+    assert [m.group_id for m in groups.memberships(OWNER)] == [group.id]
+
+
+def test_members_are_added_once_and_removed_at_once(stores: dict[str, Any]) -> None:
+    groups = stores["groups"]
+    group = _group()
+    groups.create(group, "owner")
+    member, added = groups.add_member(group, BOB, "bob", NOW + 1)
+    assert added and member.username == "bob"
+    assert groups.add_member(group, BOB, "bob", NOW + 2) == (member, False)
+    assert groups.by_name("brokers").member_count == 2
+    assert groups.member_of(BOB, [group.id]) == {group.id}
+    assert groups.remove_member(group, BOB)
+    assert not groups.remove_member(group, BOB)
+    assert groups.member_of(BOB, [group.id]) == set()
+    assert groups.by_name("brokers").member_count == 1
+
+
+def test_deleting_a_group_ends_every_membership_at_once_and_frees_the_name(stores: dict[str, Any]) -> None:
+    groups = stores["groups"]
+    group = _group()
+    groups.create(group, "owner")
+    groups.add_member(group, BOB, "bob", NOW)
+    assert groups.delete(group)
+    assert not groups.delete(group)
+    assert groups.member_of(BOB, [group.id]) == set()  # before any purge
+    assert groups.memberships(BOB) == []
+    assert groups.by_name("brokers") is None
+    with pytest.raises(GroupGone):
+        groups.add_member(group, CAROL, "carol", NOW)
+    assert groups.pending_purges() == [group.id]
+    groups.purge(group.id)
+    groups.finish_purge(group.id)
+    assert groups.pending_purges() == []
+    again = _group(manager=BOB)
+    groups.create(again, "bob")  # the name is free, and the new group inherits nobody
+    assert [m.user_id for m in groups.members(again.id)] == [BOB]
+    assert groups.member_of(OWNER, [again.id]) == set()
+
+
+def _link(file_id: str, max_downloads: int = 1, expires: int = NOW + 600) -> tuple[str, Link]:
+    token = new_token()
+    hashed = token_hash(token)
+    assert hashed is not None
+    return token, Link(new_file_id(NOW * 1000), file_id, OWNER, hashed, NOW, expires, max_downloads)
+
+
+def test_a_link_is_found_only_by_its_token_hash(stores: dict[str, Any]) -> None:
+    token, link = _link(new_file_id())
+    stores["links"].create(link)
+    assert stores["links"].by_hash(token_hash(token)) == link
+    assert token not in link.token_hash and len(link.token_hash) == 64
+    assert token_hash("not-a-token") is None
+    assert stores["links"].by_hash(token_hash(new_token())) is None
+    if "db" in stores:  # the token itself is nowhere in the table
+        items = stores["db"].scan(TableName=stores["table"])["Items"]  # test inspection only
+        assert token not in repr(items)
+
+
+def test_consuming_uses_exactly_max_downloads_under_concurrency(stores: dict[str, Any]) -> None:
+    _, link = _link(new_file_id(), max_downloads=3)
+    stores["links"].create(link)
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(lambda _: stores["links"].consume(link.token_hash, NOW), range(20)))
+    winners = [r for r in results if r is not None]
+    assert len(winners) == 3
+    assert sorted(w.downloads_left for w in winners) == [0, 1, 2]
+    assert stores["links"].by_hash(link.token_hash).downloads_left == 0
+
+
+def test_expired_and_revoked_links_cannot_be_consumed(stores: dict[str, Any]) -> None:
+    file_id = new_file_id()
+    _, expired = _link(file_id, expires=NOW)
+    _, live = _link(file_id, max_downloads=2)
+    stores["links"].create(expired)
+    stores["links"].create(live)
+    assert stores["links"].consume(expired.token_hash, NOW) is None
+    assert {x.id for x in stores["links"].for_file(file_id)} == {expired.id, live.id}
+    assert stores["links"].remove(file_id, live.id) is not None
+    assert stores["links"].consume(live.token_hash, NOW) is None
+    stores["links"].remove_all(file_id)
+    assert stores["links"].for_file(file_id) == []
+    assert stores["links"].by_hash(expired.token_hash) is None
+
+
+def _event(file_id: str, owner: str, at_ms: int, kind: str = "download_issued") -> Event:
+    return Event(new_file_id(at_ms), at_ms, file_id, owner, kind, {"type": "system"}, {"n": 1})
+
+
+def test_activity_pages_merge_every_shard_newest_first(stores: dict[str, Any]) -> None:
+    file_a, file_b = new_file_id(), new_file_id()
+    made = [_event(file_a if i % 2 else file_b, OWNER, (NOW + i) * 1000) for i in range(12)]
+    for event in made:
+        stores["activity"].record(event)
+    stores["activity"].record(_event(new_file_id(), BOB, NOW * 1000))
+    newest = sorted(made, key=lambda e: e.position, reverse=True)
+    page = stores["activity"].for_owner(OWNER, None, 5)
+    assert page == newest[:5]
+    assert stores["activity"].for_owner(OWNER, page[-1].position, 100) == newest[5:]
+    only_a = [e for e in newest if e.file_id == file_a]
+    assert stores["activity"].for_file(file_a, None, 100) == only_a

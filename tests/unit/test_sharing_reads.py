@@ -1,0 +1,92 @@
+"""What the sharing paths ask DynamoDB: consistent base-table reads for access, no Scan, bounded calls."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+
+from chalicelib import stores as sharing_stores
+from chalicelib.dynamo_records import DynamoRecords
+from chalicelib.runtime import sharing_cases
+from chalicelib.service import Locker
+from chalicelib.storage import Storage
+from chalicelib.users import InMemoryDirectory
+from chalicelib.validation import ListQuery
+from tests.unit.conftest import BUCKET, TABLE, FakeClock, SerializedClient
+from tests.unit.test_service import PNG, declare, upload
+
+ALICE = "11111111-1111-4111-8111-111111111111"
+BOB = "22222222-2222-4222-8222-222222222222"
+READS = {"get_item", "batch_get_item", "query", "scan"}
+
+
+class Recording(SerializedClient):
+    """Records every DynamoDB call's name and arguments."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client)
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self._record_lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = super().__getattr__(name)
+        if not callable(attribute):
+            return attribute
+
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            with self._record_lock:
+                self.calls.append((name, kwargs))
+            return attribute(*args, **kwargs)
+
+        return recorded
+
+
+@pytest.fixture
+def world(settings: Any, aws: dict[str, Any], clock: FakeClock) -> dict[str, Any]:
+    db = Recording(aws["dynamodb"])
+    stores = sharing_stores.dynamo(db, TABLE, None, "unused")
+    stores.directory = InMemoryDirectory({"alice": ALICE, "bob": BOB})
+    locker = Locker(settings, DynamoRecords(db, TABLE), Storage(aws["s3"], BUCKET), clock, stores)
+    cases = sharing_cases(locker)
+    created = declare(locker)
+    upload(aws, created, PNG)
+    file_id = created["file"]["id"]
+    locker.complete(ALICE, file_id)
+    groups = []
+    for number in range(3):
+        name = f"team-{number}"
+        cases.groups.create(ALICE, "alice", name)
+        cases.groups.add(ALICE, name, "bob")
+        groups.append(name)
+    cases.grants.grant(ALICE, "alice", file_id, {"group": groups[-1], "expiresAt": None})
+    db.calls.clear()
+    return {"db": db, "locker": locker, "cases": cases, "file_id": file_id}
+
+
+def test_access_through_a_group_reads_only_the_base_table_consistently(world: dict[str, Any]) -> None:
+    world["locker"].download(BOB, world["file_id"])
+    reads = [(name, kwargs) for name, kwargs in world["db"].calls if name in READS]
+    # own record (a miss), the grant summary, then side by side memberships and the owner's record
+    assert sorted(name for name, _ in reads) == ["batch_get_item", "get_item", "get_item", "get_item"]
+    for name, kwargs in reads:
+        assert "IndexName" not in kwargs, name
+        if name == "batch_get_item":
+            assert all(request["ConsistentRead"] for request in kwargs["RequestItems"].values())
+        else:
+            assert kwargs["ConsistentRead"] is True, name
+    writes = [name for name, _ in world["db"].calls if name not in READS]
+    assert writes == ["put_item"]  # the download_issued event, in its own partition
+    event = next(kwargs for name, kwargs in world["db"].calls if name == "put_item")["Item"]
+    assert event["pk"]["S"].startswith("ACT#") and not event["pk"]["S"].startswith("USER#")
+
+
+def test_shared_costs_a_bounded_number_of_calls_and_never_a_scan(world: dict[str, Any]) -> None:
+    world["cases"].grants.shared(BOB, ListQuery(limit=50, cursor=None, status=None))
+    names = [name for name, _ in world["db"].calls]
+    assert "scan" not in names
+    # memberships (Query + group records), 1 + 3 index Queries, summaries, file records.
+    assert sorted(names) == sorted(["query", "batch_get_item"] + ["query"] * 4 + ["batch_get_item"] * 2)
+    index_queries = [k for n, k in world["db"].calls if n == "query" and "IndexName" in k]
+    assert {k["IndexName"] for k in index_queries} == {"grantee"} and len(index_queries) == 4
