@@ -8,23 +8,26 @@ SHELL := bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt cli/pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST := $(BIN)/python -m pytest
 # checkov pins boto3 exactly (an older one than Locker's), so it gets a venv of its own.
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cksum < requirements-checkov.txt | cut -d' ' -f1)
 
-.PHONY: help run emulator web test check lint format typecheck test-unit test-web test-emulator test-integration test-e2e \
-	    token postman client-deps browser-deps package lint-infra test-infra bench bench-smoke clean
+.PHONY: help run emulator web web-bundle test check lint format typecheck test-unit test-web test-emulator \
+	    test-integration test-e2e token postman client-deps browser-deps package lint-infra test-infra \
+	    bench bench-smoke clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
 
-$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt cli/pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "Installing pinned requirements into $(VENV) ..."
 	@$(BIN)/python -m pip install -q --disable-pip-version-check "pip<26.3"
 	@$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	@# The `locker` command (cli/): editable, its dependencies already pinned above.
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e cli
 	@rm -f $(VENV)/.installed-* && touch $@
 
 venv: $(STAMP) ## Create .venv with the pinned requirements
@@ -35,13 +38,26 @@ $(CHECKOV_STAMP): requirements-checkov.txt
 	@$(CHECKOV_VENV)/bin/python -m pip install -q --disable-pip-version-check -r requirements-checkov.txt
 	@rm -f $(CHECKOV_VENV)/.installed-* && touch $@
 
-run: $(STAMP) ## Serve the emulator, the API (reloads on edits) and the web app (Ctrl-C stops)
+# The web app's Uppy bundle: the packages pinned in web/package-lock.json, bundled by the
+# pinned esbuild. Built here, never committed (web/README.md says why).
+WEB_DEPS := web/node_modules/.package-lock.json
+WEB_BUNDLE := web/vendor/uppy.js
+
+$(WEB_DEPS): web/package.json web/package-lock.json
+	npm ci --prefix web --no-audit --no-fund --loglevel=error
+
+$(WEB_BUNDLE): $(WEB_DEPS) web/bundle/build.js web/bundle/uppy.js web/bundle/uppy.css
+	node web/bundle/build.js
+
+web-bundle: $(WEB_BUNDLE) ## Bundle the pinned Uppy packages into web/vendor/ (npm ci + esbuild)
+
+run: $(STAMP) $(WEB_BUNDLE) ## Serve the emulator, the API (reloads on edits) and the web app (Ctrl-C stops)
 	$(BIN)/python -m devstack.run
 
 emulator: $(STAMP) ## Serve only the emulator, provisioned and seeded, for `chalice local --stage local`
 	$(BIN)/python -m devstack.run --emulator-only
 
-web: $(STAMP) ## Serve only the web app, for the API and emulator in .local/stack.json
+web: $(STAMP) $(WEB_BUNDLE) ## Serve only the web app, for the API and emulator in .local/stack.json
 	$(BIN)/python -m devstack.web_server
 
 token: $(STAMP) ## Print a fresh access token (USER=, PASSWORD= optional)
@@ -65,7 +81,7 @@ typecheck: $(STAMP) ## mypy --strict on app.py, chalicelib, devstack and scripts
 test-unit: $(STAMP) ## Unit tests: no network, in-process moto
 	$(PYTEST) tests/unit -q
 
-test-web: ## The SPA's own unit tests (node --test; no dependencies)
+test-web: $(WEB_DEPS) ## The SPA's own unit tests and the Uppy glue's (node --test)
 	cd web && node --test test/*.test.js
 
 test-emulator: $(STAMP) ## The emulator itself: SigV4 gate, S3 errors, atomic DynamoDB
@@ -74,7 +90,7 @@ test-emulator: $(STAMP) ## The emulator itself: SigV4 gate, S3 errors, atomic Dy
 test-integration: $(STAMP) ## Locker's DynamoDB and S3 adapters against the emulator server
 	$(PYTEST) tests/integration -q
 
-test-e2e: $(STAMP) client-deps ## HTTP, Postman, curl and browser tests against the local stack they start
+test-e2e: $(STAMP) $(WEB_BUNDLE) client-deps ## HTTP, Postman, curl and browser tests against the local stack they start
 	$(PYTEST) tests/e2e -q
 
 client-deps: postman/node_modules/.package-lock.json tests/e2e/axe/node_modules/.package-lock.json browser-deps ## newman + axe-core (npm), chromium + curl (apt) for e2e
@@ -112,4 +128,5 @@ bench-smoke: $(STAMP) ## Every benchmark for a few iterations (~10 s; checks not
 	$(BIN)/python -m bench --smoke
 
 clean: ## Remove the venv and generated files
-	rm -rf $(VENV) $(CHECKOV_VENV) .local out .pytest_cache .mypy_cache .ruff_cache postman/node_modules tests/e2e/axe/node_modules .chalice/deployments
+	rm -rf $(VENV) $(CHECKOV_VENV) .local out .pytest_cache .mypy_cache .ruff_cache postman/node_modules \
+	    tests/e2e/axe/node_modules web/node_modules web/vendor .chalice/deployments

@@ -23,6 +23,7 @@ from chalicelib.routes.files import files
 from chalicelib.routes.grants import grants
 from chalicelib.routes.groups import groups
 from chalicelib.routes.links import links
+from chalicelib.routes.uploads import uploads
 
 app = Chalice(app_name="locker")
 app.log.setLevel(logging.INFO)  # Chalice defaults its logger (and so locker.*) to ERROR
@@ -31,7 +32,7 @@ app.register_middleware(gateway.middleware, "http")
 app.register_middleware(metrics.middleware, "cloudwatch")  # the bucket events
 app.register_middleware(metrics.middleware, "scheduled")  # the sweep
 runtime.fail_fast_in_lambda(os.environ)
-for blueprint in (files, grants, groups, links, activity):
+for blueprint in (files, uploads, grants, groups, links, activity):
     app.register_blueprint(blueprint)
 
 

@@ -64,8 +64,9 @@ def print_row(result: dict[str, object]) -> None:
     else:
         target = float(str(result["target"]))
         judged = f"(target <= {target:.2f}) {'ok' if ratio <= target else 'MISSED'}"
-    print(
-        f"{result['metric']:<40} locker {float(str(result['locker_s'])) * 1e6:9.1f} us"
-        f"  baseline {float(str(result['baseline_s'])) * 1e6:9.1f} us"
-        f"  ratio {ratio:5.2f} {judged}"
-    )
+    if result.get("unit") == "bytes":
+        a, b, unit = float(str(result["locker_s"])) / 2**20, float(str(result["baseline_s"])) / 2**20, "MiB"
+    else:
+        a, b, unit = float(str(result["locker_s"])) * 1e6, float(str(result["baseline_s"])) * 1e6, "us"
+    sides = f"locker {a:9.1f} {unit}  baseline {b:9.1f} {unit}"
+    print(f"{result['metric']:<40} {sides}  ratio {ratio:5.2f} {judged}")

@@ -16,7 +16,7 @@ from pathlib import Path
 from bench.artifact import ZipSummary
 from bench.imports import ImportProfile
 
-PACKAGES = ("chalice", "boto3", "botocore", "PyJWT", "cryptography", "moto")
+PACKAGES = ("chalice", "boto3", "botocore", "PyJWT", "cryptography", "moto", "httpx")
 
 
 @dataclass
@@ -40,6 +40,10 @@ def duration(seconds: float) -> str:
     if seconds < 1:
         return f"{seconds * 1e3:.1f} ms"
     return f"{seconds:.2f} s"
+
+
+def _mib(count: float) -> str:
+    return f"{count / 2**20:.0f} MiB"
 
 
 def _versions() -> str:
@@ -66,9 +70,10 @@ def _target(result: dict[str, object]) -> str:
 def _table(rows: list[dict[str, object]]) -> list[str]:
     lines = ["| metric | Locker | baseline | ratio | target | verdict |", "|---|---:|---:|---:|---:|---|"]
     for r in rows:
+        show = _mib if r.get("unit") == "bytes" else duration
         lines.append(
-            f"| {str(r['metric']).strip()} | {duration(float(str(r['locker_s'])))} "
-            f"| {duration(float(str(r['baseline_s'])))} | {float(str(r['ratio'])):.2f} "
+            f"| {str(r['metric']).strip()} | {show(float(str(r['locker_s'])))} "
+            f"| {show(float(str(r['baseline_s'])))} | {float(str(r['ratio'])):.2f} "
             f"| {_target(r)} | {verdict(r)} |"
         )
     return lines

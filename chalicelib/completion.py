@@ -4,9 +4,10 @@
 ``Completion.run``. The object must exist and match what was declared (size,
 stored type, no content encoding, the checksum when one was declared, first
 bytes); a mismatch deletes the object and rejects the file, giving its quota
-back. A read that fails is never a mismatch: it answers 503 and changes nothing.
-``pending -> ready`` is one conditional write, so any number of concurrent
-completions make exactly one transition.
+back. A multipart upload is first assembled from the parts storage holds
+(``chalicelib.multipart``). A read that fails is never a mismatch: it answers
+503 and changes nothing. ``pending -> ready`` is one conditional write, so any
+number of concurrent completions make exactly one transition.
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from chalicelib import metrics, sniff
+from chalicelib import metrics, multipart, sniff
 from chalicelib.errors import ConflictError, UnprocessableEntityError, file_not_found
 from chalicelib.model import PENDING, READY, REJECTED, FileRecord
+from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.records import Records
-from chalicelib.storage import Storage, StoredObject
+from chalicelib.storage import StoredObject
 
 log = logging.getLogger("locker.files")
 
@@ -29,7 +31,7 @@ class Completion:
     def __init__(
         self,
         records: Records,
-        storage: Storage,
+        storage: MultipartStorage,
         now: Callable[[], int],
         notify: Callable[[FileRecord], None] | None = None,
     ) -> None:
@@ -52,6 +54,8 @@ class Completion:
         if record.status == REJECTED:
             raise ConflictError(f"file was rejected: {record.rejected_reason}")
         stored = self.storage.head(record.key)
+        if stored is None and record.upload_id is not None:
+            stored = multipart.assemble(self.storage, record)  # 409 naming missing parts
         if stored is None:
             raise ConflictError("upload not received yet")
         head = self.storage.first_bytes(record.key, sniff.SNIFF_BYTES)

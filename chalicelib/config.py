@@ -26,6 +26,8 @@ ISSUER = "LOCKER_ISSUER"
 JWKS_URL = "LOCKER_JWKS_URL"
 ALLOWED_TYPES = "LOCKER_ALLOWED_TYPES"
 MAX_SIZE = "LOCKER_MAX_SIZE"
+MULTIPART_THRESHOLD = "LOCKER_MULTIPART_THRESHOLD"
+PART_SIZE = "LOCKER_PART_SIZE"
 UPLOAD_EXPIRES = "LOCKER_UPLOAD_EXPIRES"
 DOWNLOAD_EXPIRES = "LOCKER_DOWNLOAD_EXPIRES"
 QUOTA_BYTES = "LOCKER_QUOTA_BYTES"
@@ -44,6 +46,13 @@ DEFAULT_TYPES = (
     "text/plain",
 )
 MAX_URL_LIFETIME = 3600
+MIB = 1024 * 1024
+GIB = 1024 * MIB
+# S3's own limits: one PUT carries at most 5 GiB, an object at most 5 TiB; parts
+# but the last are at least 5 MiB.
+MAX_PUT_SIZE = 5 * GIB
+MAX_OBJECT_SIZE = 5 * 1024 * GIB
+MIN_PART_SIZE = 5 * MIB
 TOKEN_USE_CHOICES = frozenset({"access", "id"})
 
 _REGION_RE = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
@@ -70,6 +79,8 @@ class Settings:
     jwks_url: str
     allowed_types: tuple[str, ...]
     max_size: int
+    multipart_threshold: int
+    part_size: int
     upload_expires: int
     download_expires: int
     quota_bytes: int
@@ -172,10 +183,12 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         issuer=issuer,
         jwks_url=jwks_url,
         allowed_types=types,
-        max_size=read.integer(MAX_SIZE, 100 * 1024 * 1024, 1, 5 * 1024**3),
+        max_size=read.integer(MAX_SIZE, 5 * GIB, 1, MAX_OBJECT_SIZE),
+        multipart_threshold=read.integer(MULTIPART_THRESHOLD, 100 * MIB, 1, MAX_PUT_SIZE),
+        part_size=read.integer(PART_SIZE, 16 * MIB, MIN_PART_SIZE, MAX_PUT_SIZE),
         upload_expires=read.integer(UPLOAD_EXPIRES, 300, 1, MAX_URL_LIFETIME),
         download_expires=read.integer(DOWNLOAD_EXPIRES, 60, 1, MAX_URL_LIFETIME),
-        quota_bytes=read.integer(QUOTA_BYTES, 1024**3, 1, 2**53),
+        quota_bytes=read.integer(QUOTA_BYTES, 10 * GIB, 1, 2**53),
         quota_files=read.integer(QUOTA_FILES, 1000, 1, 10**9),
         pending_ttl=read.integer(PENDING_TTL, 24 * 3600, 60, 30 * 24 * 3600),
         cursor_key=cursor_key.encode(),

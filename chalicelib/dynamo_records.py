@@ -16,7 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.dynamo_util import batch_get
 from chalicelib.failures import unavailable, unclassified
-from chalicelib.model import DELETING, PENDING, READY, REJECTED, FileRecord
+from chalicelib.model import DELETING, PENDING, PUT_UPLOAD, READY, REJECTED, FileRecord
 from chalicelib.records import Quota, QuotaExceeded, Usage, sweep_at
 
 SWEEP_INDEX = "sweep"
@@ -59,6 +59,9 @@ def to_item(record: FileRecord) -> dict[str, Any]:
         "sha256": ("S", record.sha256),
         "expiresAt": ("N", record.expires_at),
         "rejectedReason": ("S", record.rejected_reason),
+        "uploadKind": ("S", record.upload_kind if record.multipart else None),
+        "uploadId": ("S", record.upload_id),
+        "partSize": ("N", record.part_size),
         "sweepAt": ("N", sweep_at(record)),
         "ttl": ("N", _ttl(record)),
     }
@@ -75,6 +78,7 @@ def from_item(item: dict[str, Any]) -> FileRecord:
         return item[name][kind] if name in item else None
 
     expires = opt("expiresAt", "N")
+    part_size = opt("partSize", "N")
     return FileRecord(
         owner=item["owner"]["S"],
         id=item["id"]["S"],
@@ -87,6 +91,9 @@ def from_item(item: dict[str, Any]) -> FileRecord:
         updated_at=int(item["updatedAt"]["N"]),
         expires_at=int(expires) if expires is not None else None,
         rejected_reason=opt("rejectedReason", "S"),
+        upload_kind=opt("uploadKind", "S") or PUT_UPLOAD,
+        upload_id=opt("uploadId", "S"),
+        part_size=int(part_size) if part_size is not None else None,
     )
 
 
@@ -189,6 +196,24 @@ class DynamoRecords:
 
     def finish_delete(self, record: FileRecord) -> None:
         self._replace(record, None, DELETING)
+
+    def set_upload_id(self, record: FileRecord, upload_id: str) -> bool:
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key=_key(record.owner, record.id),
+                UpdateExpression="SET uploadId = :u",
+                ConditionExpression="#s = :pending AND attribute_not_exists(uploadId)",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues={":u": {"S": upload_id}, ":pending": {"S": PENDING}},
+            )
+        except ClientError as exc:
+            if _cancelled_by_condition(exc):
+                return False
+            raise unavailable("DynamoDB UpdateItem", exc) from None
+        except BotoCoreError as exc:
+            raise unavailable("DynamoDB UpdateItem", exc) from None
+        return True
 
     def reclaim(self, record: FileRecord, now: int) -> bool:
         if not record.expired(now):

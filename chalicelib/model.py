@@ -16,6 +16,12 @@ DELETING = "deleting"
 VISIBLE_STATUSES = (PENDING, READY, REJECTED)
 # Statuses whose bytes count against the owner's quota.
 COUNTED_STATUSES = (PENDING, READY)
+# How the bytes arrive: one presigned PUT; parts Locker signs with their exact
+# lengths (POST /files above the threshold); or parts the browser sizes itself
+# (Uppy's signRequest flow), whose upload id storage tells the browser.
+PUT_UPLOAD = "put"
+MULTIPART_UPLOAD = "multipart"
+CLIENT_MULTIPART_UPLOAD = "client-multipart"
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _ID_LENGTH = 36
@@ -67,11 +73,19 @@ class FileRecord:
     updated_at: int
     expires_at: int | None = None
     rejected_reason: str | None = None
+    upload_kind: str = PUT_UPLOAD
+    upload_id: str | None = None
+    part_size: int | None = None
 
     @property
     def key(self) -> str:
         """Where the bytes live in the bucket."""
         return object_key(self.owner, self.id)
+
+    @property
+    def multipart(self) -> bool:
+        """Whether the bytes arrive as a multipart upload (which storage must abort if abandoned)."""
+        return self.upload_kind != PUT_UPLOAD
 
     @property
     def counted(self) -> bool:

@@ -60,6 +60,9 @@ class Records(Protocol):
     def finish_delete(self, record: FileRecord) -> None:
         """Remove a deleting record."""
 
+    def set_upload_id(self, record: FileRecord, upload_id: str) -> bool:
+        """Record a pending file's multipart upload id, once; False if set already or not pending."""
+
     def reclaim(self, record: FileRecord, now: int) -> bool:
         """Remove an expired pending record and give its quota back; False if no longer so."""
 
@@ -145,6 +148,14 @@ class InMemoryRecords:
 
     def finish_delete(self, record: FileRecord) -> None:
         self._swap(record, (DELETING,), None)
+
+    def set_upload_id(self, record: FileRecord, upload_id: str) -> bool:
+        with self._lock:
+            current = self._items.get((record.owner, record.id))
+            if current is None or current.status != PENDING or current.upload_id is not None:
+                return False
+            self._items[(record.owner, record.id)] = current.evolve(upload_id=upload_id)
+            return True
 
     def reclaim(self, record: FileRecord, now: int) -> bool:
         current = self.get(record.owner, record.id)

@@ -10,9 +10,9 @@ from chalicelib import aws, config, container, stores
 from chalicelib.dynamo_records import DynamoRecords
 from chalicelib.group_service import GroupService
 from chalicelib.link_service import LinkService
+from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.service import Locker
 from chalicelib.sharing import Sharing
-from chalicelib.storage import Storage
 
 _locker: Locker | None = None
 _sharing: SharingCases | None = None
@@ -56,7 +56,7 @@ def locker() -> Locker:
         _locker = Locker(
             settings,
             DynamoRecords(dynamodb, settings.table),
-            Storage(aws.client("s3"), settings.bucket),
+            MultipartStorage(aws.client("s3"), settings.bucket),
             stores=stores.dynamo(dynamodb, settings.table, aws.client("cognito-idp"), settings.user_pool_id),
         )
     return _locker

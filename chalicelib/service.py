@@ -11,14 +11,26 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib import cursor, metrics
+from chalicelib import cursor, metrics, multipart
 from chalicelib.access import CHANGE, READ, AccessControl
 from chalicelib.completion import Completion
 from chalicelib.config import Settings
 from chalicelib.errors import ConflictError, TooManyRequestsError, UnprocessableEntityError
-from chalicelib.model import DELETING, PENDING, READY, REJECTED, FileRecord, is_file_id, iso, new_file_id
+from chalicelib.model import (
+    DELETING,
+    MULTIPART_UPLOAD,
+    PENDING,
+    PUT_UPLOAD,
+    READY,
+    REJECTED,
+    FileRecord,
+    is_file_id,
+    iso,
+    new_file_id,
+)
+from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.records import Quota, QuotaExceeded, Records
-from chalicelib.storage import Presigned, Storage
+from chalicelib.storage import Presigned
 from chalicelib.stores import SharingStores
 from chalicelib.trail import SYSTEM, Trail, user_actor
 from chalicelib.validation import ListQuery, NewFile
@@ -46,7 +58,7 @@ class Locker:
         self,
         settings: Settings,
         records: Records,
-        storage: Storage,
+        storage: MultipartStorage,
         clock: Callable[[], float] = time.time,
         stores: SharingStores | None = None,
     ) -> None:
@@ -77,15 +89,36 @@ class Locker:
         detail = {"reason": record.rejected_reason} if record.rejected_reason else {}
         self.trail.add(record.id, record.owner, kind, SYSTEM, detail)
 
+    def now(self) -> int:
+        """The current time in epoch seconds, by this Locker's clock."""
+        return self._now()
+
+    def own(self, owner: str, file_id: str) -> FileRecord:
+        """The caller's own visible record, or the one 404 for everything else."""
+        return self._owned(owner, file_id)
+
     def create(self, owner: str, declared: NewFile) -> dict[str, Any]:
-        """Reserve quota, record a pending file and presign its upload.
+        """Reserve quota, record a pending file and presign its upload (parts above the threshold).
 
         Raises:
             TooManyRequestsError: the owner's quota (bytes or files) is used up.
         """
+        if declared.size > self.settings.multipart_threshold:
+            record = self.reserve(self.draft(owner, declared, MULTIPART_UPLOAD))
+            return {"file": record.to_api(), "upload": multipart.declaration(record)}
+        record = self.draft(owner, declared)
+        # Signed before anything is written: a signing failure (503) leaves nothing behind.
+        upload = self.storage.presign_put(
+            record.key, record.content_type, record.size, record.sha256, self.settings.upload_expires
+        )
+        self.reserve(record)
+        return {"file": record.to_api(), "upload": _upload(upload)}
+
+    def draft(self, owner: str, declared: NewFile, kind: str = PUT_UPLOAD) -> FileRecord:
+        """The pending record a declaration would make; nothing is written yet (sign its URLs now)."""
         now_ms = int(self._clock() * 1000)
         now = now_ms // 1000
-        record = FileRecord(
+        return FileRecord(
             owner=owner,
             id=new_file_id(now_ms),
             filename=declared.filename,
@@ -96,18 +129,39 @@ class Locker:
             created_at=now,
             updated_at=now,
             expires_at=now + self.settings.pending_ttl,
+            upload_kind=kind,
         )
-        # Signed before anything is written: a signing failure (503) leaves nothing behind.
-        upload = self.storage.presign_put(
-            record.key, record.content_type, record.size, record.sha256, self.settings.upload_expires
-        )
+
+    def reserve(self, record: FileRecord) -> FileRecord:
+        """Record a drafted file and reserve its quota; a Locker multipart upload also starts in storage.
+
+        A refusal (quota) or a failure leaves nothing behind: the upload started
+        for it is aborted.
+
+        Raises:
+            TooManyRequestsError: the owner's quota (bytes or files) is used up.
+        """
+        if record.upload_kind != MULTIPART_UPLOAD:
+            self._admit(record)
+            return record
+        part_size, _ = multipart.plan(record.size, self.settings.part_size)
+        upload_id = self.storage.create_multipart(record.key, record.content_type)
+        record = record.evolve(upload_id=upload_id, part_size=part_size)
+        try:
+            self._admit(record)
+        except Exception:
+            self.storage.abort_uploads(record.key)  # nothing half-made stays behind
+            raise
+        return record
+
+    def _admit(self, record: FileRecord) -> None:
         quota = Quota(self.settings.quota_bytes, self.settings.quota_files)
         try:
             self.records.create(record, quota)
         except QuotaExceeded:
             # Abandoned uploads may still hold quota that DynamoDB's TTL has not
             # given back yet: reclaim them, then try once more.
-            if not self.sweep(owner):
+            if not self.sweep(record.owner):
                 metrics.count(metrics.QUOTA_REFUSALS)
                 raise TooManyRequestsError("quota exceeded") from None
             try:
@@ -116,8 +170,9 @@ class Locker:
                 metrics.count(metrics.QUOTA_REFUSALS)
                 raise TooManyRequestsError("quota exceeded") from None
         metrics.count(metrics.UPLOADS_CREATED)
-        self.trail.add(record.id, owner, "created", user_actor(owner), {"filename": record.filename})
-        return {"file": record.to_api(), "upload": _upload(upload)}
+        self.trail.add(
+            record.id, record.owner, "created", user_actor(record.owner), {"filename": record.filename}
+        )
 
     def get(self, owner: str, file_id: str) -> dict[str, Any]:
         """A file the caller owns or was granted."""
@@ -187,10 +242,16 @@ class Locker:
                 raise ConflictError("file changed while deleting, try again")
             record = record.evolve(status=DELETING)
             self.trail.add(record.id, record.owner, "deleted", actor, {"filename": record.filename})
-        self.storage.delete(record.key)
+        self._drop_bytes(record)
         self.stores.grants.remove_all(record.id)
         self.stores.links.remove_all(record.id)
         self.records.finish_delete(record)
+
+    def _drop_bytes(self, record: FileRecord) -> None:
+        """Remove the object and, for multipart files, every upload still in progress for its key."""
+        self.storage.delete(record.key)
+        if record.multipart:
+            self.storage.abort_uploads(record.key)
 
     def object_created(self, key: str) -> None:
         """Bucket event: complete the upload, or remove bytes nobody may keep."""
@@ -219,6 +280,6 @@ class Locker:
                 self._delete(record, SYSTEM)
                 done += 1
             elif record.expired(now):
-                self.storage.delete(record.key)
+                self._drop_bytes(record)
                 done += self.records.reclaim(record, now)
         return done

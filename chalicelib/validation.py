@@ -172,6 +172,15 @@ def _size(value: Any, settings: Settings) -> int:
     return value
 
 
+def sha256(value: Any) -> str:
+    """A base64 SHA-256 digest, or a 400 naming the field.
+
+    Raises:
+        BadRequestError: not the base64 of 32 bytes.
+    """
+    return _sha256(value)
+
+
 def _sha256(value: Any) -> str:
     try:
         if not isinstance(value, str) or len(base64.b64decode(value, validate=True)) != 32:
@@ -193,12 +202,18 @@ def new_file(body: Mapping[str, Any], settings: Settings) -> NewFile:
     for required in ("filename", "contentType", "size"):
         if required not in body:
             raise BadRequestError(f"{required} is required")
-    return NewFile(
+    declared = NewFile(
         filename=filename(body["filename"]),
         content_type=_content_type(body["contentType"], settings),
         size=_size(body["size"], settings),
         sha256=_sha256(body["sha256"]) if "sha256" in body else None,
     )
+    if declared.sha256 is not None and declared.size > settings.multipart_threshold:
+        raise BadRequestError(
+            f"sha256 is for uploads of at most {settings.multipart_threshold} bytes; "
+            "larger files are sent in parts, and each part may pin its own sha256"
+        )
+    return declared
 
 
 def list_query(params: Mapping[str, str] | None) -> ListQuery:

@@ -103,6 +103,7 @@ def _provision_and_serve(
         "table": table,
         "webUrl": web_url,
         "demoUser": {"username": options.demo_user, "password": options.demo_password},
+        "limits": _limits(),
         "readerUser": {"username": provision.READER_USER, "password": provision.READER_PASSWORD},
     }
     if web_sock is not None:
@@ -114,6 +115,22 @@ def _provision_and_serve(
             raise SystemExit(str(error)) from None
     print(f"Seeded {len(seeded)} file(s) from assets/ for {options.demo_user}: {', '.join(seeded)}")
     return stack
+
+
+def _limits() -> dict[str, Any]:
+    """The limits clients size uploads by: Locker's settings for this stack (stack.json's ``limits``)."""
+    from chalicelib import config
+
+    settings = config.load()  # the same environment the API worker reads
+    return {
+        "maxSize": settings.max_size,
+        "multipartThreshold": settings.multipart_threshold,
+        "quotaBytes": settings.quota_bytes,
+        "quotaFiles": settings.quota_files,
+        "uploadExpires": settings.upload_expires,
+        "downloadExpires": settings.download_expires,
+        "allowedTypes": list(settings.allowed_types),
+    }
 
 
 def stop_all(stoppers: list[Callable[[], None]]) -> None:

@@ -16,6 +16,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+SPA_LIMITS = ("maxSize", "multipartThreshold", "allowedTypes")  # of stack.json's, what web/config.js reads
+
 
 class _Handler(SimpleHTTPRequestHandler):
     config_body: bytes = b"{}"
@@ -41,12 +43,17 @@ class _Handler(SimpleHTTPRequestHandler):
 
 def spa_config(stack: dict[str, Any]) -> dict[str, Any]:
     """The SPA's ``config.json`` for a local stack (stack.json's content)."""
-    return {
+    config: dict[str, Any] = {
         "apiUrl": stack["apiUrl"],
         "region": stack["region"],
         "cognitoEndpoint": f"{stack['awsEndpointUrl']}/",
         "clientId": stack["clientId"],
     }
+    # What the upload panel enforces and shows before any upload, and where it switches to parts.
+    limits = {k: v for k, v in stack.get("limits", {}).items() if k in SPA_LIMITS}
+    if limits:
+        config["limits"] = limits
+    return config
 
 
 def serve(folder: Path, config: dict[str, Any], sock: socket.socket) -> ThreadingHTTPServer:

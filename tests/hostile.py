@@ -28,6 +28,9 @@ FILE_ROUTES = [
     ("POST", "/files/01J0000000000000000000000/complete"),
     ("GET", "/files/01J0000000000000000000000/download"),
     ("DELETE", "/files/01J0000000000000000000000"),
+    ("GET", "/files/01J0000000000000000000000/parts"),
+    ("POST", "/files/01J0000000000000000000000/parts"),
+    ("POST", "/uploads/sign"),
     *[
         (method, "/files/01J0000000000000000000000" + path)
         for method, path in [

@@ -126,7 +126,7 @@ async function start() {
   };
   sharingPanels = [shareDialog, views.shared, views.groups, views.activity];
   nav = initNav(views);
-  uploadPanel = initUpload({ api, useSha256: config.sha256, say, onSessionError, onUploaded: filesPanel.reload });
+  uploadPanel = initUpload({ config, session, say, onSessionError, onUploaded: filesPanel.reload });
   document.body.dataset.ready = 'true'; // lets a browser test wait for start-up
 }
 

@@ -2,6 +2,12 @@
 // See config.example.json and README.md for the keys.
 
 const DEFAULTS = { sha256: true, pageSize: 25 };
+// Locker's default settings (shared/API.md, Rules); a deployment's config.json may say otherwise.
+const DEFAULT_LIMITS = {
+  maxSize: 5 * 1024 ** 3,
+  multipartThreshold: 100 * 1024 ** 2,
+  allowedTypes: ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain'],
+};
 
 function httpUrl(value, key) {
   let url;
@@ -33,6 +39,7 @@ export function validateConfig(raw) {
     throw new Error('config.json: sha256 must be true or false');
   }
   return Object.freeze({
+    limits: validateLimits(raw.limits),
     // No trailing slash, so paths can be appended; a stage path (/api, /v1) is kept.
     apiUrl: httpUrl(raw.apiUrl, 'apiUrl').href.replace(/\/+$/, ''),
     cognitoEndpoint: httpUrl(cognito, 'cognitoEndpoint').href,
@@ -41,6 +48,22 @@ export function validateConfig(raw) {
     sha256: raw.sha256 ?? DEFAULTS.sha256,
     pageSize,
   });
+}
+
+/** The upload limits the page shows before uploading: Locker's settings, or its defaults. */
+function validateLimits(raw = {}) {
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new Error('config.json: limits must be an object');
+  const limits = { ...DEFAULT_LIMITS, ...raw };
+  for (const key of ['maxSize', 'multipartThreshold']) {
+    if (!Number.isSafeInteger(limits[key]) || limits[key] < 1) {
+      throw new Error(`config.json: limits.${key} must be a positive integer (bytes)`);
+    }
+  }
+  const types = limits.allowedTypes;
+  if (!Array.isArray(types) || !types.length || !types.every((type) => typeof type === 'string' && type.includes('/'))) {
+    throw new Error('config.json: limits.allowedTypes must be a list of media types');
+  }
+  return Object.freeze({ maxSize: limits.maxSize, multipartThreshold: limits.multipartThreshold, allowedTypes: Object.freeze([...types]) });
 }
 
 /** Fetches and validates ./config.json (relative to the page). */

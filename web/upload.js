@@ -1,121 +1,124 @@
-// The upload form: declare the file (POST /files), PUT the bytes to the presigned URL
-// with a progress bar, then POST /files/{id}/complete. Drag and drop fills the same input.
+// The upload panel: Uppy's Dashboard (several files, drag and drop, per-file progress, pause,
+// resume, retry) uploading straight to storage through Locker's glue (locker-uppy.js), which
+// signs every request with Locker and makes each file `ready`. The limits come from config.json.
 
-import { sha256Base64, uploadBytes } from './api.js';
-import { describeError, isSessionError } from './errors.js';
+import { ApiError, describeError, isSessionError } from './errors.js';
 import { formatSize } from './format.js';
-import { byId, hideKeepingFocus, isUnavailable, setUnavailable } from './ui.js';
+import { lockerUppyOptions } from './locker-uppy.js';
+import { limitsNote } from './upload-limits.js';
+import { byId } from './ui.js';
+import { AwsS3, Dashboard, Uppy } from './vendor/uppy.js';
+
+/** Any failure Uppy reports, as the page's own error types, so describeError can word it. */
+function asPageError(err) {
+  if (!err || err instanceof ApiError || isSessionError(err)) return err;
+  if (err.name === 'LockerUploadError') return new ApiError(err.status, err.code, err.message);
+  if (err.name === 'S3ServiceError') return new ApiError(err.status, err.serviceCode, '', 'storage');
+  if (err.name === 'S3NetworkError') return new ApiError(0, 'NetworkError', 'network error', 'storage');
+  return err;
+}
 
 /**
- * @param {{api: ReturnType<import('./api.js').createApi>, useSha256: boolean, say: Function,
+ * @param {{config: ReturnType<import('./config.js').validateConfig>,
+ *          session: import('./auth.js').Session, say: Function,
  *          onSessionError: (err: Error) => void, onUploaded: () => Promise<void>}} deps
  */
-export function initUpload({ api, useSha256, say, onSessionError, onUploaded }) {
-  const form = byId('upload-form');
-  const input = byId('file-input');
-  const submit = byId('upload-button');
-  const cancel = byId('upload-cancel');
-  const zone = byId('drop-zone');
-  const box = byId('upload-progress-box');
-  const bar = byId('upload-progress');
-  const percent = byId('upload-percent');
-  let transfer = null; // {abort} while bytes are on their way
-  let run = 0; // bumped by reset(), so an upload cut short by sign-out stays quiet
+export function initUpload({ config, session, say, onSessionError, onUploaded }) {
+  const { limits } = config;
+  const note = limitsNote(limits);
+  byId('upload-hint').textContent = note;
+  let quiet = false; // while reset() cancels everything: no messages for what the user did not do
 
-  function progress(loaded, total) {
-    const value = total > 0 ? Math.round((loaded / total) * 100) : 0;
-    bar.value = value;
-    percent.textContent = `${value}%`;
-  }
+  const uppy = new Uppy({
+    id: 'locker',
+    // Every failure is said in the message area and on the file; Uppy's console copies of them
+    // would only add noise (and its network errors name presigned URLs).
+    logger: { debug() {}, warn() {}, error() {} },
+    restrictions: { maxFileSize: limits.maxSize, allowedFileTypes: [...limits.allowedTypes] },
+  });
+  uppy.use(Dashboard, {
+    target: byId('uploader'),
+    inline: true,
+    width: '100%',
+    height: 300,
+    showProgressDetails: true,
+    disableThumbnailGenerator: true, // its blob: previews would need img-src blob: in the CSP
+    proudlyDisplayPoweredByUppy: false,
+    doneButtonHandler: () => uppy.clear(),
+  });
+  uppy.use(
+    AwsS3,
+    lockerUppyOptions({
+      apiUrl: config.apiUrl,
+      getToken: ({ refresh } = {}) => (refresh ? session.refresh() : session.accessToken()),
+      multipartThreshold: limits.multipartThreshold,
+      uppy,
+    }),
+  );
 
-  function setBusy(busy, name = '') {
-    setUnavailable(submit, busy);
-    input.disabled = busy;
-    if (busy) cancel.hidden = false;
-    else hideKeepingFocus(cancel, submit);
-    box.hidden = !busy;
-    byId('upload-name').textContent = name;
-    form.setAttribute('aria-busy', String(busy));
-    if (busy) progress(0, 0);
-  }
-
-  async function upload(file) {
-    let created = null;
-    let cancelled = false;
-    const mine = ++run;
-    setBusy(true, file.name);
-    try {
-      say(`Preparing ${file.name}…`);
-      // contentType is the browser's guess from the extension; the API names what it refuses.
-      const declared = { filename: file.name, contentType: file.type, size: file.size };
-      const digest = useSha256 ? await sha256Base64(file) : null;
-      if (digest) declared.sha256 = digest; // then upload.headers carries x-amz-checksum-sha256
-      created = await api.createFile(declared);
-      if (mine !== run) return;
-      say(`Uploading ${file.name} (${formatSize(file.size)})…`);
-      transfer = uploadBytes(created.upload, file, { onProgress: progress });
-      await transfer.done;
-      transfer = null;
-      progress(1, 1);
-      const { file: done } = await api.completeFile(created.file.id);
-      if (mine !== run) return;
-      form.reset();
-      say(`Uploaded ${done.filename} (${formatSize(done.size)}): ${done.status}.`, 'success');
-    } catch (err) {
-      if (mine !== run) return;
-      if (isSessionError(err)) return onSessionError(err);
-      cancelled = err.code === 'AbortError';
-      if (cancelled) say(`Upload of ${file.name} cancelled.`);
-      else say(describeError(err, `Could not upload ${file.name}`, file), 'error');
-    } finally {
-      if (mine === run) {
-        transfer = null;
-        setBusy(false);
-      }
-    }
-    if (!created || mine !== run) return;
-    // Give the quota back now rather than when the pending record expires.
-    if (cancelled) await api.deleteFile(created.file.id).catch(() => {});
-    // The list shows the outcome either way (a 422 leaves a rejected file behind).
-    await onUploaded();
-  }
-
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    if (isUnavailable(submit)) return; // an upload is already running
-    const file = input.files && input.files[0];
-    if (!file) {
-      say('Choose a file to upload first.', 'error');
-      input.focus();
+  // The files list follows every outcome, one reload at a time (a retry of one file included,
+  // which Uppy ends without a 'complete' event).
+  let reloading = null;
+  let again = false;
+  function reloadList() {
+    if (reloading) {
+      again = true;
       return;
     }
-    upload(file);
-  });
-  cancel.addEventListener('click', () => transfer && transfer.abort());
+    reloading = onUploaded().finally(() => {
+      reloading = null;
+      if (again) {
+        again = false;
+        reloadList();
+      }
+    });
+  }
 
-  // Drag and drop is a shortcut for the file input, which stays the keyboard path.
-  zone.addEventListener('dragover', (event) => {
-    event.preventDefault();
-    zone.classList.add('dragging');
+  uppy.on('postprocess-complete', (file) => {
+    const done = file && uppy.getFile(file.id)?.response?.body?.file;
+    if (quiet || !done) return;
+    say(`Uploaded ${done.filename} (${formatSize(done.size)}): ${done.status}.`, 'success');
+    reloadList();
   });
-  zone.addEventListener('dragleave', () => zone.classList.remove('dragging'));
-  zone.addEventListener('drop', (event) => {
-    event.preventDefault();
-    zone.classList.remove('dragging');
-    if (input.disabled || !event.dataTransfer || !event.dataTransfer.files.length) return;
-    input.files = event.dataTransfer.files;
-    say(`${input.files[0].name} is ready to upload.`);
-    submit.focus();
+
+  // Refused before any upload (type, size): said in the page's live region in the same words as
+  // the API's refusal of the same file would be (errors.js); Uppy's own words otherwise.
+  uppy.on('restriction-failed', (file, err) => {
+    const context = `Could not upload ${file?.name ?? 'that file'}`;
+    let refusal = null;
+    if (file && file.size > limits.maxSize) refusal = `size must be between 1 and ${limits.maxSize}`;
+    else if (file && !limits.allowedTypes.includes(file.type)) refusal = `contentType must be one of ${limits.allowedTypes.join(',')}`;
+    if (refusal) say(describeError(new ApiError(400, 'BadRequestError', refusal), context, file), 'error');
+    else say(`${context}: ${err.message}`, 'error');
+  });
+
+  uppy.on('upload-error', (file, err) => {
+    if (quiet) return;
+    const error = asPageError(err);
+    if (isSessionError(error) || error?.status === 401) return onSessionError(error);
+    say(describeError(error, `Could not upload ${file?.name ?? 'a file'}`, file), 'error');
+    reloadList(); // a refusal leaves a rejected file behind
+  });
+
+  // A batch of several files ends with one summary.
+  uppy.on('complete', ({ successful = [], failed = [] }) => {
+    const done = successful.filter((file) => file.response?.body?.file);
+    if (quiet || done.length + failed.length < 2 || !done.length) return;
+    const files = (n) => `${n} file${n === 1 ? '' : 's'}`;
+    if (!failed.length) say(`Uploaded ${files(done.length)}: ready.`, 'success');
+    else say(`Uploaded ${files(done.length)}; ${files(failed.length)} could not be uploaded (see the upload panel).`, 'error');
   });
 
   return {
-    /** Stops any transfer and empties the form (on sign-out). */
+    uppy,
+    /** Stops every transfer and empties the panel (on sign-out). */
     reset() {
-      run++;
-      if (transfer) transfer.abort();
-      transfer = null;
-      setBusy(false);
-      form.reset();
+      quiet = true;
+      try {
+        uppy.cancelAll();
+      } finally {
+        quiet = false;
+      }
     },
   };
 }

@@ -9,7 +9,11 @@ bucket) would pass locally. The gate sits in front of moto's dispatcher and:
 * checks ``x-amz-checksum-sha256`` (header or ``aws-chunked`` trailer) against
   the bytes moto will store, whatever the content encoding (400 BadDigest);
 * refuses anonymous S3 requests (403 AccessDenied), except CORS preflights,
-  which moto answers from the bucket's CORS rules like S3 does.
+  which only pass when one of the bucket's CORS rules allows their origin,
+  method and headers (``devstack.emulator.s3cors``), as in S3;
+* answers ``NoSuchUpload`` for an upload id that is not the URL key's
+  (see ``devstack.emulator.s3uploads``), where moto would answer 500 or
+  let a part land in another key's upload.
 
 Requests signed with an ``Authorization`` header (the SDK) pass through, and so
 does everything moto routes to another service (DynamoDB, Cognito, moto-api).
@@ -27,7 +31,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from wsgiref.types import StartResponse, WSGIEnvironment
 
-from devstack.emulator import awschunked, sigv4query
+from devstack.emulator import awschunked, s3cors, s3uploads, sigv4query
 from devstack.emulator.moto_quirks import call_presigned, name_checksum_algorithm
 from devstack.emulator.s3errors import S3Error
 from devstack.emulator.sigv4params import query_pairs
@@ -206,6 +210,7 @@ class S3Gate:
             # Browsers send preflights to the presigned URL itself, query and all, but
             # never sign them: S3 answers them from the bucket's CORS rules alone.
             _refuse_anonymous(environ, set())
+            s3cors.check_preflight(environ)
             return False
         signed_by_header = bool(environ.get("HTTP_AUTHORIZATION"))
         if names & {"X-Amz-Signature", "X-Amz-Algorithm", "X-Amz-Credential"}:
@@ -220,8 +225,12 @@ class S3Gate:
             if "content-length" in auth.signed_headers:
                 read_body(environ)  # the signed length must be the length received
             check_checksum(environ, presigned=True)
+            s3uploads.check(environ, pairs)
             return True
-        if not signed_by_header and routes_to_s3(self._dispatcher, environ):
+        is_s3 = routes_to_s3(self._dispatcher, environ)
+        if not signed_by_header and is_s3:
             _refuse_anonymous(environ, names)
         check_checksum(environ)
+        if is_s3:
+            s3uploads.check(environ, pairs)
         return False

@@ -9,33 +9,17 @@ from __future__ import annotations
 import base64
 import re
 import shutil
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from tests.e2e.api import Api, sha256_b64
-from tests.e2e.browser import TIMEOUT_MS, VIEWPORT, other_origin, sign_in
+from tests.e2e.browser import PASSWORD, User, add_files, other_origin, sign_in, start_upload
 from tests.e2e.stack import ROOT, Stack
 
 pytestmark = pytest.mark.browser
-
-ARTIFACTS = ROOT / "tests" / "e2e" / "artifacts"
-PASSWORD = "Browser-user-2026"
-
-# Records every value the upload's <progress> takes, and whether its box was ever shown.
-WATCH_PROGRESS = """() => {
-  const bar = document.querySelector('[data-testid=upload-progress]');
-  window.progressSeen = {values: [], shown: false};
-  new MutationObserver(() => {
-    window.progressSeen.values.push(Number(bar.value));
-    if (!bar.parentElement.hidden) window.progressSeen.shown = true;
-  }).observe(bar, {attributes: true, attributeFilter: ['value']});
-}"""
 
 # What a script on any page can try: the API with a stolen token, and a presigned PUT.
 FETCH_FILES = """async ({url, token}) => {
@@ -58,46 +42,6 @@ DOWNLOAD_BYTES = """async (id) => {
   const {downloadBytes} = await import('/app.js');
   return Array.from(new Uint8Array(await downloadBytes(id)));
 }"""
-
-
-@pytest.fixture
-def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh browser context per test; screenshots the page if the test failed."""
-    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
-    context.set_default_timeout(TIMEOUT_MS)
-    expect.set_options(timeout=TIMEOUT_MS)
-    opened = context.new_page()
-    failures_before = request.session.testsfailed
-    yield opened
-    if request.session.testsfailed > failures_before:  # this test's call phase failed
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        opened.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
-
-
-@pytest.fixture
-def page_errors(page: Page) -> list[str]:
-    """Uncaught exceptions and console errors of the page (CSP violations, failed loads, bugs)."""
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
-    page.on("console", lambda msg: errors.append(f"console: {msg.text}") if msg.type == "error" else None)
-    return errors
-
-
-@dataclass
-class User:
-    """A signed-up user: the page signs in with the email, the test checks with the API."""
-
-    email: str
-    api: Api
-
-
-@pytest.fixture
-def user(stack: Stack) -> User:
-    """A new user with a known password, so the page can sign in as them."""
-    email = f"browser-{uuid.uuid4().hex[:12]}@example.com"
-    sub, token = stack.new_user(email, PASSWORD)
-    return User(email, Api(stack.api, token, sub))
 
 
 def test_demo_user_signs_in_and_sees_the_seeded_files(
@@ -138,14 +82,11 @@ def test_upload_download_and_delete_a_png(
     sign_in(page, stack.info["webUrl"], user.email, PASSWORD)
     expect(page.get_by_test_id("files-empty")).to_be_visible()
 
-    page.evaluate(WATCH_PROGRESS)
-    page.get_by_test_id("file-input").set_input_files(original)
-    page.get_by_test_id("upload-button").click()
+    add_files(page, original)
+    start_upload(page)
     message = page.get_by_test_id("message")
     expect(message).to_have_text(re.compile(rf"^Uploaded {re.escape(original.name)} \(.+\): ready\.$"))
     expect(message).to_have_attribute("data-kind", "success")
-    seen = page.evaluate("window.progressSeen")
-    assert seen["shown"] and seen["values"][-1] == 100, seen
     row = page.locator(f'[data-testid=file-row][data-filename="{original.name}"]')
     expect(row).to_have_attribute("data-status", "ready")
     expect(row.get_by_test_id("file-status")).to_have_text("ready")
@@ -227,19 +168,18 @@ def test_api_errors_are_told_in_plain_words(
     message = page.get_by_test_id("message")
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    page.get_by_test_id("file-input").set_input_files(empty)
-    page.get_by_test_id("upload-button").click()
+    add_files(page, empty)
+    start_upload(page)
     expect(message).to_have_text("Could not upload empty.txt: The file is empty.")
     expect(message).to_have_attribute("data-kind", "error")
     archive = tmp_path / "notes.zip"
     archive.write_bytes(b"PK\x03\x04 not really a zip")
-    page.get_by_test_id("file-input").set_input_files(archive)
-    page.get_by_test_id("upload-button").click()
+    add_files(page, archive)  # refused before any upload, in the same words as the API's refusal
     expect(message).to_have_text(
         "Could not upload notes.zip: This type is not allowed (application/zip). "
         "Allowed types: PNG, JPEG, GIF, WebP, PDF, plain text."
     )
-    # Chromium logs each refused request (the two 400s); nothing else may go wrong.
+    # Chromium logs the refused request (the empty file's 400); nothing else may go wrong.
     assert [e for e in page_errors if "status of 400" not in e] == []
 
 

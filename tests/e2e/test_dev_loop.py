@@ -191,6 +191,7 @@ def test_make_web_serves_the_spa_for_the_stack(emulator_only: Stack) -> None:
             "region": info["region"],
             "cognitoEndpoint": info["awsEndpointUrl"] + "/",
             "clientId": info["clientId"],
+            "limits": {k: info["limits"][k] for k in ("maxSize", "multipartThreshold", "allowedTypes")},
         }
     finally:
         web.terminate()

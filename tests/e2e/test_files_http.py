@@ -120,7 +120,7 @@ def test_cursors_are_bound_to_their_user(alice: Api, bob: Api) -> None:
 
 
 def test_parallel_declarations_never_exceed_the_quota(alice: Api, stack: Stack) -> None:
-    size = 100 * 1024 * 1024  # the largest file: the 1 GiB default quota holds ten
+    size = stack.info["limits"]["quotaBytes"] // 10  # the quota holds ten (above 100 MiB: multipart)
 
     def declare(_: int) -> int:
         return alice.call(

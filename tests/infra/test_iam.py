@@ -62,10 +62,16 @@ def test_every_function_runs_as_the_template_role(packaged: Packaged) -> None:
 
 def test_objects_only_under_users(packaged: Packaged) -> None:
     granted = _granted(packaged, "s3")
+    object_actions = (
+        "PutObject",
+        "GetObject",
+        "DeleteObject",
+        "AbortMultipartUpload",
+        "ListMultipartUploadParts",
+    )
     assert granted == {
-        "PutObject": [OBJECTS],
-        "GetObject": [OBJECTS],
-        "DeleteObject": [OBJECTS],
+        **{a: [OBJECTS] for a in object_actions},
+        "ListBucketMultipartUploads": [BUCKET],
         "ListBucket": [BUCKET],
     }
 

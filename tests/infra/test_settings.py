@@ -22,6 +22,8 @@ REFS = {
 LIMITS = {
     "LOCKER_ALLOWED_TYPES": ("AllowedTypes", "allowed_types"),
     "LOCKER_MAX_SIZE": ("MaxSize", "max_size"),
+    "LOCKER_MULTIPART_THRESHOLD": ("MultipartThreshold", "multipart_threshold"),
+    "LOCKER_PART_SIZE": ("PartSize", "part_size"),
     "LOCKER_UPLOAD_EXPIRES": ("UploadExpires", "upload_expires"),
     "LOCKER_DOWNLOAD_EXPIRES": ("DownloadExpires", "download_expires"),
     "LOCKER_QUOTA_BYTES": ("QuotaBytes", "quota_bytes"),

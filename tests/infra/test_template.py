@@ -44,6 +44,13 @@ def test_bucket_is_private_encrypted_and_tidy(packaged: Packaged) -> None:
     assert cors["AllowedOrigins"] == [{"Ref": "WebOrigin"}]
 
 
+def test_bucket_cors_allows_what_browser_multipart_needs_and_nothing_more(packaged: Packaged) -> None:
+    [cors] = packaged.props("FilesBucket")["CorsConfiguration"]["CorsRules"]
+    assert sorted(cors["AllowedMethods"]) == ["DELETE", "GET", "HEAD", "POST", "PUT"]
+    assert sorted(cors["AllowedHeaders"]) == ["content-type", "if-none-match", "x-amz-checksum-sha256"]
+    assert cors["ExposedHeaders"] == ["ETag"]  # without it no browser can complete a multipart upload
+
+
 def test_bucket_policy_refuses_requests_without_tls(packaged: Packaged) -> None:
     policy = packaged.props("FilesBucketPolicy")
     assert policy["Bucket"] == {"Ref": "FilesBucket"}

@@ -14,9 +14,9 @@ from moto import mock_aws
 
 from chalicelib import config, jwks
 from chalicelib.dynamo_records import DynamoRecords
+from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.records import InMemoryRecords
 from chalicelib.service import Locker
-from chalicelib.storage import Storage
 from devstack.resources import create_resources
 from tests import tokens
 
@@ -132,11 +132,11 @@ def records(request: pytest.FixtureRequest, aws: dict[str, Any]) -> Any:
 
 
 @pytest.fixture
-def storage(aws: dict[str, Any]) -> Storage:
+def storage(aws: dict[str, Any]) -> MultipartStorage:
     # Real time: botocore signs with the real clock, so expiresAt must use it too.
-    return Storage(aws["s3"], BUCKET)
+    return MultipartStorage(aws["s3"], BUCKET)
 
 
 @pytest.fixture
-def locker(settings: config.Settings, records: Any, storage: Storage, clock: FakeClock) -> Locker:
+def locker(settings: config.Settings, records: Any, storage: MultipartStorage, clock: FakeClock) -> Locker:
     return Locker(settings, records, storage, clock)

@@ -18,9 +18,10 @@ def test_defaults_follow_the_contract() -> None:
     assert settings.jwks_url == settings.issuer + "/.well-known/jwks.json"
     assert settings.client_ids == {"client1", "client2"}
     assert settings.token_uses == {"access"}
-    assert settings.max_size == 100 * 1024 * 1024
+    assert settings.max_size == 5 * 1024**3
+    assert (settings.multipart_threshold, settings.part_size) == (100 * 1024**2, 16 * 1024**2)
     assert (settings.upload_expires, settings.download_expires) == (300, 60)
-    assert (settings.quota_bytes, settings.quota_files) == (1024**3, 1000)
+    assert (settings.quota_bytes, settings.quota_files) == (10 * 1024**3, 1000)
     assert settings.pending_ttl == 86400
     assert "application/pdf" in settings.allowed_types
 
@@ -47,6 +48,9 @@ def test_every_problem_is_named_at_once() -> None:
     [
         ("LOCKER_MAX_SIZE", "0"),
         ("LOCKER_MAX_SIZE", "1e6"),
+        ("LOCKER_MAX_SIZE", str(5 * 1024**4 + 1)),
+        ("LOCKER_MULTIPART_THRESHOLD", str(5 * 1024**3 + 1)),
+        ("LOCKER_PART_SIZE", str(5 * 1024**2 - 1)),
         ("LOCKER_DOWNLOAD_EXPIRES", "-5"),
         ("LOCKER_DOWNLOAD_EXPIRES", "3601"),
         ("LOCKER_CURSOR_KEY", "short"),

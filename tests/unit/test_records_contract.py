@@ -6,7 +6,16 @@ from typing import Any
 
 import pytest
 
-from chalicelib.model import DELETING, PENDING, READY, REJECTED, FileRecord, new_file_id
+from chalicelib.model import (
+    CLIENT_MULTIPART_UPLOAD,
+    DELETING,
+    MULTIPART_UPLOAD,
+    PENDING,
+    READY,
+    REJECTED,
+    FileRecord,
+    new_file_id,
+)
 from chalicelib.records import Quota, QuotaExceeded, Usage
 
 NOW = 1_800_000_000
@@ -149,6 +158,27 @@ def test_pages_are_newest_first_and_resume_after_an_id(records: Any) -> None:
     assert [r.id for r in rest] == [made[0].id]
     everything, resume = records.page("owner-a", None, 10)
     assert (len(everything), resume) == (3, None)
+
+
+def test_multipart_fields_round_trip(records: Any) -> None:
+    record = pending().evolve(upload_kind=MULTIPART_UPLOAD, upload_id="upload-1", part_size=5 * 1024 * 1024)
+    records.create(record, QUOTA)
+    assert records.get(record.owner, record.id) == record
+    assert records.get(record.owner, record.id).multipart
+
+
+def test_an_upload_id_is_recorded_once_and_only_while_pending(records: Any) -> None:
+    record = pending().evolve(upload_kind=CLIENT_MULTIPART_UPLOAD)
+    records.create(record, QUOTA)
+    assert records.set_upload_id(record, "first")
+    assert not records.set_upload_id(record, "second")
+    assert records.get(record.owner, record.id).upload_id == "first"
+    other = pending()
+    records.create(other, QUOTA)
+    assert records.mark_ready(other, NOW)
+    assert not records.set_upload_id(other, "late")
+    assert records.get(other.owner, other.id).upload_id is None
+    assert not records.set_upload_id(pending(), "nobody")
 
 
 def test_a_filtered_page_reads_count_records_and_says_where_it_stopped(records: Any) -> None:
