@@ -15,9 +15,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.a11y import violations
 from tests.e2e.api import Api
-from tests.e2e.browser import TIMEOUT_MS, VIEWPORT, sign_in
+from tests.e2e.browser import ARTIFACTS, PASSWORD, TIMEOUT_MS, VIEWPORT, sign_in
 from tests.e2e.stack import ROOT, Stack
-from tests.e2e.test_browser import ARTIFACTS, PASSWORD
 
 pytestmark = pytest.mark.browser
 
