@@ -13,6 +13,7 @@ import argparse
 import logging
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,10 +98,12 @@ def _measure(stack: bench_stack.BenchStack, plan: Plan) -> tuple[Rows, imports.I
 
 def _serve_api() -> str:
     """Chalice's local server for the ``locker`` command (P5), in a thread; returns its URL."""
-    from devstack import api_server
+    from devstack import api_server, sockets
 
-    server = api_server.serve(ROOT, "local", 0)
-    return f"http://127.0.0.1:{server.server.server_port}"
+    sock = sockets.listen(0, "LOCKER_API_PORT")
+    server = api_server.local_server(ROOT, "local", sock)
+    threading.Thread(target=server.serve_forever, name="bench-api", daemon=True).start()
+    return f"http://127.0.0.1:{sock.getsockname()[1]}"
 
 
 def main(argv: list[str] | None = None) -> int:
