@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.dynamo_util import batch_get
+from chalicelib.dynamo_util import batch_get, failed_condition
 from chalicelib.failures import unavailable, unclassified
 from chalicelib.model import DELETING, PENDING, PUT_UPLOAD, READY, REJECTED, FileRecord
 from chalicelib.records import Quota, QuotaExceeded, Usage, sweep_at
@@ -97,16 +97,6 @@ def from_item(item: dict[str, Any]) -> FileRecord:
     )
 
 
-def _cancelled_by_condition(exc: ClientError) -> bool:
-    code = exc.response.get("Error", {}).get("Code")
-    if code == "ConditionalCheckFailedException":
-        return True
-    reasons = exc.response.get("CancellationReasons") or []
-    return code == "TransactionCanceledException" and any(
-        r.get("Code") == "ConditionalCheckFailed" for r in reasons
-    )
-
-
 class DynamoRecords:
     """Records backed by a DynamoDB table (see the module docstring for the layout)."""
 
@@ -143,7 +133,7 @@ class DynamoRecords:
         try:
             self._db.transact_write_items(TransactItems=actions)
         except ClientError as exc:
-            if _cancelled_by_condition(exc):
+            if failed_condition(exc):
                 return False
             raise unavailable("DynamoDB TransactWriteItems", exc) from None
         except BotoCoreError as exc:
@@ -172,7 +162,7 @@ class DynamoRecords:
         try:
             self._db.transact_write_items(TransactItems=[put, reserve])
         except ClientError as exc:
-            if _cancelled_by_condition(exc):
+            if failed_condition(exc):
                 raise QuotaExceeded from None
             raise unavailable("DynamoDB TransactWriteItems", exc) from None
         except BotoCoreError as exc:
@@ -208,7 +198,7 @@ class DynamoRecords:
                 ExpressionAttributeValues={":u": {"S": upload_id}, ":pending": {"S": PENDING}},
             )
         except ClientError as exc:
-            if _cancelled_by_condition(exc):
+            if failed_condition(exc):
                 return False
             raise unavailable("DynamoDB UpdateItem", exc) from None
         except BotoCoreError as exc:
