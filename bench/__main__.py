@@ -1,9 +1,10 @@
-"""``python -m bench [--smoke] [--out PATH]``: run P1 to P7, print the table, write RESULTS.md.
+"""``python -m bench [--smoke] [--only P1,P6] [--out PATH]``: run P1 to P7, print the table, write RESULTS.md.
 
 The full run takes about four minutes on two cores (P5 uploads 1 GiB six times) and
 writes bench/RESULTS.md. ``--smoke`` runs every benchmark for a few
 iterations with a small table, in seconds, and writes nothing unless ``--out``
 says where: its figures mean nothing, it only proves every path still answers.
+``--only`` runs the named metrics alone (full iterations) and writes nothing unless ``--out`` says where.
 No figure is ever asserted on.
 """
 
@@ -65,31 +66,44 @@ SMOKE = Plan(
 Rows = list[dict[str, object]]
 
 
-def _measure(stack: bench_stack.BenchStack, plan: Plan) -> tuple[Rows, imports.ImportProfile]:
+def _measure(
+    stack: bench_stack.BenchStack, plan: Plan, only: frozenset[str] | None = None
+) -> tuple[Rows, imports.ImportProfile | None]:
     rows: list[dict[str, object]] = []
+
+    def wanted(*metrics: str) -> bool:
+        return only is None or not only.isdisjoint(metrics)
 
     def add(found: list[dict[str, object]]) -> None:
         for result in found:
             print_row(result)
         rows.extend(found)
 
-    auth = bench_auth.run(plan.auth_rounds, plan.auth_inner)
-    auth[0]["note"] = (
-        f"Median of {plan.auth_rounds} alternating batches of {plan.auth_inner}. Locker's TokenVerifier "
-        "(header parse, kid lookup in the warm JWKS cache, RS256 verify, Cognito claim checks) versus "
-        "`jwt.decode` with the key in hand and issuer/audience checks off; the same RS256 token. "
-        "Keys moved onto PyJWT's PyJWKClient in this release: the same bench measured 0.50-0.51 before "
-        "(commit 068cc87) and 0.54-0.55 after on a quiet machine; the ~3 us is PyJWKClient's key lookup."
-    )
-    add(bench_upload.run(stack, _serve_api(), plan.upload_size, plan.upload_rounds))
-    add(bench_request.run(stack, plan.warm_rounds, plan.warm_inner))
-    add(bench_cold.run(stack, plan.cold_rounds))
-    if plan.cold_nopyc_rounds:
-        add(bench_cold.run(stack, plan.cold_nopyc_rounds, compile_all=True))
-    profile = imports.profile(stack, plan.import_runs)
-    shared = (plan.shared_groups, plan.shared_per_group)
-    add(bench_sharing.run(stack, plan.warm_rounds, plan.warm_inner, *shared))
-    add(bench_listing.run(stack, plan.records, plan.list_rounds))  # last: 20,000 items slow the GC
+    auth: Rows = []
+    if wanted("P4"):
+        auth = bench_auth.run(plan.auth_rounds, plan.auth_inner)
+        auth[0]["note"] = (
+            f"Median of {plan.auth_rounds} alternating batches of {plan.auth_inner}. Locker's TokenVerifier "
+            "(header parse, kid lookup in the warm JWKS cache, RS256 verify, Cognito claim checks) versus "
+            "`jwt.decode` with the key in hand and issuer/audience checks off; the same RS256 token. "
+            "Keys moved onto PyJWT's PyJWKClient in this release: the same bench measured 0.50-0.51 before "
+            "(commit 068cc87) and 0.54-0.55 after on a quiet machine; the ~3 us is PyJWKClient's key lookup."
+        )
+    if wanted("P5"):
+        add(bench_upload.run(stack, _serve_api(), plan.upload_size, plan.upload_rounds))
+    if wanted("P2"):
+        add(bench_request.run(stack, plan.warm_rounds, plan.warm_inner))
+    profile = None
+    if wanted("P1"):
+        add(bench_cold.run(stack, plan.cold_rounds))
+        if plan.cold_nopyc_rounds:
+            add(bench_cold.run(stack, plan.cold_nopyc_rounds, compile_all=True))
+        profile = imports.profile(stack, plan.import_runs)
+    if wanted("P6", "P7"):
+        shared = (plan.shared_groups, plan.shared_per_group)
+        add(bench_sharing.run(stack, plan.warm_rounds, plan.warm_inner, *shared))
+    if wanted("P3"):
+        add(bench_listing.run(stack, plan.records, plan.list_rounds))  # last: 20,000 items slow the GC
     add(auth)
     order = ("P1", "P2", "P3", "P4", "P5", "P6", "P7")
     rows.sort(key=lambda r: next(i for i, p in enumerate(order) if str(r["metric"]).startswith(p)))
@@ -111,13 +125,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="a few iterations, small table, seconds")
     parser.add_argument("--out", type=Path, help="where to write the results (default: bench/RESULTS.md)")
+    parser.add_argument(
+        "--only",
+        type=lambda text: frozenset(m.strip().upper() for m in text.split(",")),
+        help="run only these metrics, e.g. P1,P6 (writes nothing unless --out says where)",
+    )
     args = parser.parse_args(argv)
-    out = args.out if args.out is not None or args.smoke else RESULTS
+    out = args.out if args.out is not None or args.smoke or args.only else RESULTS
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the emulator's per-request lines
     started, load_before = time.monotonic(), os.getloadavg()[0]
     stack = bench_stack.start()
     try:
-        rows, profile = _measure(stack, SMOKE if args.smoke else FULL)
+        rows, profile = _measure(stack, SMOKE if args.smoke else FULL, args.only)
     finally:
         stack.stop()
     run = report.Run(

@@ -24,7 +24,7 @@ class Run:
     """One ``python -m bench`` run: its rows and everything printed around them."""
 
     rows: list[dict[str, object]]
-    imports: ImportProfile
+    imports: ImportProfile | None
     artifact: ZipSummary | None
     zip_path: Path
     smoke: bool
@@ -123,7 +123,8 @@ def render(run: Run) -> str:
         if r.get("note"):
             lines += [f"**{str(r['metric']).strip()}** ({verdict(r)}). {r['note']}", ""]
     lines += ["## Also measured", "", *_artifact(run), ""]
-    lines += _imports(run.imports)
+    if run.imports is not None:
+        lines += _imports(run.imports)
     return "\n".join(lines)
 
 
