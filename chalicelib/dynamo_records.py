@@ -12,10 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from chalicelib.dynamo_util import batch_get, failed_condition
-from chalicelib.failures import unavailable, unclassified
+from chalicelib.dynamo_util import batch_get, conditional_write
+from chalicelib.failures import unclassified
 from chalicelib.model import DELETING, PENDING, PUT_UPLOAD, READY, REJECTED, FileRecord
 from chalicelib.records import Quota, QuotaExceeded, Usage, sweep_at
 
@@ -130,15 +128,9 @@ class DynamoRecords:
         actions = [write]
         if old.counted and (new is None or not new.counted):
             actions.append(self._quota_change(old.owner, -old.size, -1))
-        try:
-            self._db.transact_write_items(TransactItems=actions)
-        except ClientError as exc:
-            if failed_condition(exc):
-                return False
-            raise unavailable("DynamoDB TransactWriteItems", exc) from None
-        except BotoCoreError as exc:
-            raise unavailable("DynamoDB TransactWriteItems", exc) from None
-        return True
+        return conditional_write(
+            "DynamoDB TransactWriteItems", lambda: self._db.transact_write_items(TransactItems=actions)
+        )
 
     def create(self, record: FileRecord, quota: Quota) -> None:
         if record.size > quota.max_bytes:
@@ -159,14 +151,11 @@ class DynamoRecords:
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
         }
-        try:
-            self._db.transact_write_items(TransactItems=[put, reserve])
-        except ClientError as exc:
-            if failed_condition(exc):
-                raise QuotaExceeded from None
-            raise unavailable("DynamoDB TransactWriteItems", exc) from None
-        except BotoCoreError as exc:
-            raise unavailable("DynamoDB TransactWriteItems", exc) from None
+        written = conditional_write(
+            "DynamoDB TransactWriteItems", lambda: self._db.transact_write_items(TransactItems=[put, reserve])
+        )
+        if not written:
+            raise QuotaExceeded
 
     def get(self, owner: str, file_id: str) -> FileRecord | None:
         with unclassified("DynamoDB GetItem"):
@@ -188,22 +177,17 @@ class DynamoRecords:
         self._replace(record, None, DELETING)
 
     def set_upload_id(self, record: FileRecord, upload_id: str) -> bool:
-        try:
-            self._db.update_item(
+        return conditional_write(
+            "DynamoDB UpdateItem",
+            lambda: self._db.update_item(
                 TableName=self._table,
                 Key=_key(record.owner, record.id),
                 UpdateExpression="SET uploadId = :u",
                 ConditionExpression="#s = :pending AND attribute_not_exists(uploadId)",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues={":u": {"S": upload_id}, ":pending": {"S": PENDING}},
-            )
-        except ClientError as exc:
-            if failed_condition(exc):
-                return False
-            raise unavailable("DynamoDB UpdateItem", exc) from None
-        except BotoCoreError as exc:
-            raise unavailable("DynamoDB UpdateItem", exc) from None
-        return True
+            ),
+        )
 
     def reclaim(self, record: FileRecord, now: int) -> bool:
         if not record.expired(now):

@@ -1,11 +1,13 @@
-"""Small DynamoDB helpers the sharing adapters share: conditions, batched reads and writes."""
+"""Small DynamoDB helpers the adapters share: conditional writes, batched reads and writes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.failures import unavailable
 
 BATCH_GET = 100
 BATCH_WRITE = 25
@@ -26,6 +28,23 @@ def failed_condition(exc: ClientError) -> bool:
     return code == "TransactionCanceledException" and any(
         r.get("Code") == "ConditionalCheckFailed" for r in reasons
     )
+
+
+def conditional_write(operation: str, write: Callable[[], object]) -> bool:
+    """Run one conditional write: True if it was made, False if one of its conditions refused it.
+
+    Raises:
+        ServiceUnavailableError: any other failure (``failures``: nothing changed, try again).
+    """
+    try:
+        write()
+    except ClientError as exc:
+        if failed_condition(exc):
+            return False
+        raise unavailable(operation, exc) from None
+    except BotoCoreError as exc:
+        raise unavailable(operation, exc) from None
+    return True
 
 
 def s(value: str) -> dict[str, str]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, ReadTimeoutError
 
+from chalicelib import dynamo_records
 from chalicelib.dynamo_records import DynamoRecords
+from chalicelib.dynamo_util import conditional_write
 from chalicelib.errors import ServiceUnavailableError
 from chalicelib.records import Quota, QuotaExceeded
 from tests.unit.test_records_contract import NOW, QUOTA, pending
@@ -74,3 +77,34 @@ def test_failed_conditions_stay_answers() -> None:
     assert records.mark_ready(pending(), NOW) is False
     with pytest.raises(QuotaExceeded):
         records.create(pending(), Quota(10**6, 10))
+
+
+CONDITION_FAILURES = [
+    client_error("ConditionalCheckFailedException"),
+    client_error("TransactionCanceledException", CancellationReasons=[{"Code": "ConditionalCheckFailed"}]),
+]
+
+
+def _raising(error: Exception) -> Any:
+    def write() -> None:
+        raise error
+
+    return write
+
+
+@pytest.mark.parametrize("error", CONDITION_FAILURES, ids=lambda e: str(e)[:40])
+def test_the_shared_conditional_write_answers_false_for_a_failed_condition(error: Exception) -> None:
+    assert conditional_write("DynamoDB PutItem", _raising(error)) is False
+    assert conditional_write("DynamoDB PutItem", lambda: None) is True
+
+
+@pytest.mark.parametrize("error", FAILURES, ids=lambda e: type(e).__name__ + ":" + str(e)[:40])
+def test_the_shared_conditional_write_turns_anything_else_into_a_503(error: Exception) -> None:
+    with pytest.raises(ServiceUnavailableError):
+        conditional_write("DynamoDB PutItem", _raising(error))
+
+
+def test_dynamo_records_has_one_conditional_write_path_not_three_copies() -> None:
+    source = inspect.getsource(dynamo_records)
+    assert "except ClientError" not in source and "except BotoCoreError" not in source
+    assert source.count("conditional_write(") == 3
