@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from chalicelib import aws, config, container, stores
+from chalicelib.dynamo_idempotency import DynamoIdempotency
 from chalicelib.dynamo_records import DynamoRecords
 from chalicelib.group_service import GroupService
+from chalicelib.idempotency import Idempotency
 from chalicelib.link_service import LinkService
 from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.service import Locker
@@ -16,6 +20,7 @@ from chalicelib.sharing import Sharing
 
 _locker: Locker | None = None
 _sharing: SharingCases | None = None
+_idempotency: Idempotency | None = None
 
 
 @dataclass(frozen=True)
@@ -70,11 +75,24 @@ def sharing() -> SharingCases:
     return _sharing
 
 
+def idempotency() -> Idempotency:
+    """The container's Idempotency-Key mechanism, on the same table and clock as its Locker."""
+    global _idempotency
+    if _idempotency is None:
+        wired = locker()
+        # Its own secret, derived from the cursor key: one deployment secret, separate uses.
+        secret = hmac.new(wired.settings.cursor_key, b"locker idempotency", hashlib.sha256).digest()
+        store = DynamoIdempotency(aws.client("dynamodb"), wired.settings.table)
+        _idempotency = Idempotency(store, secret, wired.clock)
+    return _idempotency
+
+
 @container.on_reset
 def _forget() -> None:
-    global _locker, _sharing
+    global _locker, _sharing, _idempotency
     _locker = None
     _sharing = None
+    _idempotency = None
 
 
 def reset() -> None:

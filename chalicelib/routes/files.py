@@ -8,12 +8,14 @@ from chalice.app import Blueprint, Response
 
 from chalicelib import runtime, validation
 from chalicelib.routes.common import ANY_BODY, AUTHORIZER, add_preflights, caller, current_request, json_body
+from chalicelib.routes.idempotent import idempotent
 
 files = Blueprint(__name__)
 PATHS = ("/files", "/files/{file_id}", "/files/{file_id}/complete", "/files/{file_id}/download")
 
 
 @files.route("/files", methods=["POST"], authorizer=AUTHORIZER, content_types=ANY_BODY)
+@idempotent(files, "POST /files")
 def create_file() -> Response:
     """Declare an upload; answers the pending file and its presigned PUT."""
     locker = runtime.locker()

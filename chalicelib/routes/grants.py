@@ -17,12 +17,14 @@ from chalicelib.routes.common import (
     current_request,
     json_body,
 )
+from chalicelib.routes.idempotent import idempotent
 
 grants = Blueprint(__name__)
 PATHS = ("/files/{file_id}/grants", "/files/{file_id}/grants/{grant_id}", "/shared")
 
 
 @grants.route("/files/{file_id}/grants", methods=["POST"], authorizer=AUTHORIZER, content_types=ANY_BODY)
+@idempotent(grants, "POST /files/{file_id}/grants")
 def add_grant(file_id: str) -> Response:
     """Let a user or a group read the file (201; 200 when only the expiry changed)."""
     body = json_body(grants)

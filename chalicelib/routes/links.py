@@ -17,6 +17,7 @@ from chalicelib.routes.common import (
     json_body,
     public_base,
 )
+from chalicelib.routes.idempotent import idempotent
 
 links = Blueprint(__name__)
 PATHS = ("/files/{file_id}/links", "/files/{file_id}/links/{link_id}")
@@ -24,6 +25,7 @@ PUBLIC_PATH = "/l/{token}"
 
 
 @links.route("/files/{file_id}/links", methods=["POST"], authorizer=AUTHORIZER, content_types=ANY_BODY)
+@idempotent(links, "POST /files/{file_id}/links")
 def create_link(file_id: str) -> Response:
     """A download link for the file; its url is shown only in this answer."""
     request = current_request(links)
