@@ -31,12 +31,14 @@ logger.setLevel(logging.INFO)
 UNAUTHORIZED_MESSAGE = "A valid access token is required."
 __all__ = ["CHALLENGE_BAD_TOKEN", "CHALLENGE_NO_TOKEN", "current_principal", "middleware"]
 ALLOW_METHODS = "GET, POST, DELETE, OPTIONS"
-ALLOW_HEADERS = "Authorization, Content-Type"
+# Idempotency-Key: the SPA (or any browser client) may retry creates safely.
+ALLOW_HEADERS = "Authorization, Content-Type, Idempotency-Key"
 PREFLIGHT_MAX_AGE = "600"
 # Every 503 means "a dependency failed, nothing changed": say when to try again.
 RETRY_AFTER = "2"
-# The SPA reads a 401's error_description (why the token was refused) and a 405's Allow.
-EXPOSE_HEADERS = "WWW-Authenticate, Allow"
+# The SPA reads a 401's error_description (why the token was refused), a 405's Allow,
+# when to retry a 503 (or a 409 for an Idempotency-Key in use), and whether an answer was replayed.
+EXPOSE_HEADERS = "WWW-Authenticate, Allow, Retry-After, Idempotent-Replayed"
 
 _principal: ContextVar[Principal | None] = ContextVar("locker_principal", default=None)
 _config_error_logged = False

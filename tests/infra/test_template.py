@@ -142,7 +142,8 @@ def test_gateway_errors_carry_the_spa_cors_headers(packaged: Packaged) -> None:
         headers = response["responseParameters"]
         assert headers["gatewayresponse.header.Access-Control-Allow-Origin"] == SPA_ORIGIN, kind
         assert (
-            headers["gatewayresponse.header.Access-Control-Allow-Headers"] == "'Authorization,Content-Type'"
+            headers["gatewayresponse.header.Access-Control-Allow-Headers"]
+            == "'Authorization,Content-Type,Idempotency-Key'"
         )
     unauthorized = responses["UNAUTHORIZED"]
     body = json.loads(unauthorized["responseTemplates"]["application/json"])

@@ -291,7 +291,10 @@ def test_cors(
         assert ("Vary" in response.headers) is bool(web_origin)
     if allowed:
         assert preflight.headers["Access-Control-Allow-Methods"] == "GET, POST, DELETE, OPTIONS"
-        assert preflight.headers["Access-Control-Allow-Headers"] == "Authorization, Content-Type"
+        assert (
+            preflight.headers["Access-Control-Allow-Headers"]
+            == "Authorization, Content-Type, Idempotency-Key"
+        )
         assert preflight.headers["Access-Control-Max-Age"] == "600"
         assert preflight.headers["Vary"] == "Origin"
     else:

@@ -414,7 +414,7 @@ def test_preflights_answer_the_web_origin_without_a_token(api: Api, path: str) -
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
     assert response.headers["Access-Control-Allow-Methods"] == "GET, POST, DELETE, OPTIONS"
-    assert response.headers["Access-Control-Allow-Headers"] == "Authorization, Content-Type"
+    assert response.headers["Access-Control-Allow-Headers"] == "Authorization, Content-Type, Idempotency-Key"
     foreign = api.call(
         "OPTIONS", path.format(id=new_file_id()), sub=None, headers={"Origin": "https://x.example"}
     )
