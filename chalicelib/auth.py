@@ -6,7 +6,8 @@ a forged token and someone else's files, in every mode. The rules follow
 awslabs/aws-jwt-verify: RS256 only, key chosen by ``kid`` from the pool's JWKS,
 exact issuer, allowed ``token_use`` and app client, bounded clock skew, and a
 Cognito-shaped ``sub`` as the only identity. Every header Locker parses here is
-hostile until proven otherwise, so all failures are ``AuthError`` and nothing else.
+hostile until proven otherwise, so all failures are ``AuthError`` and nothing else;
+the one exception is ``KeysUnavailable``: with no signing keys the token was never judged.
 """
 
 from __future__ import annotations
@@ -97,6 +98,7 @@ class TokenVerifier:
 
         Raises:
             AuthError: for any malformed, forged, expired or foreign token.
+            KeysUnavailable: no signing keys could be fetched (nothing was judged).
         """
         if not isinstance(token, str) or len(token) > MAX_TOKEN_CHARS or not _JWS.fullmatch(token):
             raise _refuse("token is not a compact JWS")
@@ -205,6 +207,7 @@ def authenticate(request: Request) -> Principal:
 
     Raises:
         AuthError: see ``bearer_token`` and ``TokenVerifier.verify``.
+        KeysUnavailable: the pool's keys cannot be fetched (a cold start during a JWKS outage).
         ConfigError: if the settings are invalid.
     """
     return _verifier().verify(bearer_token(request))

@@ -22,6 +22,7 @@ from chalicelib import auth, config, container, metrics, requestlog
 from chalicelib.auth import AuthError, Principal
 from chalicelib.challenge import CHALLENGE_BAD_TOKEN, CHALLENGE_NO_TOKEN, www_authenticate
 from chalicelib.config import ConfigError, Settings
+from chalicelib.jwks import KeysUnavailable
 
 logger = logging.getLogger("locker.auth")
 # Chalice(app_name="locker") sets the "locker" logger to ERROR (and stops it
@@ -29,6 +30,7 @@ logger = logging.getLogger("locker.auth")
 logger.setLevel(logging.INFO)
 
 UNAUTHORIZED_MESSAGE = "A valid access token is required."
+KEYS_UNAVAILABLE_MESSAGE = "The sign-in service's keys cannot be fetched; nothing was changed, try again."
 __all__ = ["CHALLENGE_BAD_TOKEN", "CHALLENGE_NO_TOKEN", "current_principal", "middleware"]
 ALLOW_METHODS = "GET, POST, DELETE, OPTIONS"
 # Idempotency-Key: the SPA (or any browser client) may retry creates safely.
@@ -134,6 +136,10 @@ def _respond(
         logger.warning("401 for %s %s: %s", request.method, route, exc.reason)
         challenge = www_authenticate(exc)
         return _error(401, "UnauthorizedError", UNAUTHORIZED_MESSAGE, {"WWW-Authenticate": challenge})
+    except KeysUnavailable:
+        # The token was never judged: a 401 would tell a good client its token is bad.
+        logger.warning("503 for %s: the JWKS cannot be fetched", request.method)
+        return _error(503, "ServiceUnavailableError", KEYS_UNAVAILABLE_MESSAGE)
     token = _principal.set(principal)
     requestlog.identify(principal.sub)
     try:

@@ -9,6 +9,8 @@ made-up key ids nor a JWKS outage costs more than one request per
 ``MIN_REFETCH_INTERVAL``; a failed fetch keeps serving the last good keys, even
 past their lifespan; the response is capped at ``MAX_JWKS_BYTES``, with no
 redirects; and only RS256 RSA public keys of at least ``MIN_KEY_BITS`` are kept.
+With no keys at all (a cold start whose fetch failed) a token cannot be judged:
+``KeysUnavailable``, which the gateway answers 503, never 401.
 Only the configured URL is ever fetched (never a token's ``jku`` or ``x5u``).
 """
 
@@ -39,6 +41,10 @@ logger = logging.getLogger("locker.auth")
 
 class JwksError(PyJWKClientError):
     """The JWKS could not be fetched or holds no usable key."""
+
+
+class KeysUnavailable(Exception):
+    """No signing key was ever fetched and none can be now: a token cannot be judged (a 503)."""
 
 
 def fetch_url(url: str) -> bytes:
@@ -144,8 +150,14 @@ class SigningKeys(PyJWKClient):
         return cached.get_jwk_set()
 
     def get(self, kid: str) -> PyJWK | None:
-        """The key named ``kid``, or None if the pool (as far as Locker can tell now) has none."""
+        """The key named ``kid``, or None if the pool (as far as Locker can tell now) has none.
+
+        Raises:
+            KeysUnavailable: Locker holds no keys at all (a cold start whose fetch failed).
+        """
         try:
             return self.get_signing_key(kid)
+        except JwksError as exc:  # only raised by fetch_data when nothing is cached
+            raise KeysUnavailable(str(exc)) from None
         except PyJWKClientError:
             return None

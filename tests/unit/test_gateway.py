@@ -366,3 +366,37 @@ def test_every_route_of_the_app_is_probed_or_listed_public() -> None:
                 template,
             )
     assert set(gateway.PUBLIC_ROUTES) == set(hostile.PUBLIC_ROUTES) - {("GET", "/health")}
+
+
+@pytest.mark.parametrize("failure", [OSError("down"), b"not json", b'{"keys": []}'], ids=repr)
+def test_a_jwks_outage_on_a_cold_start_is_a_503_not_a_401(
+    fetcher: tokens.FakeFetcher, failure: Exception | bytes
+) -> None:
+    """With no keys cached the token was never judged: telling its client it is bad would be a lie."""
+    if isinstance(failure, bytes):
+        fetcher.body = failure
+    else:
+        fetcher.error = failure
+    answer = get("/whoami", bearer(good()))
+    assert answer.status_code == 503
+    assert answer.json_body["Code"] == "ServiceUnavailableError"
+    assert answer.headers["Retry-After"]
+    assert "WWW-Authenticate" not in answer.headers
+    assert get("/whoami").status_code == 401  # no token at all is still judged without keys
+
+
+def test_a_jwks_outage_after_keys_were_fetched_keeps_judging_tokens(fetcher: tokens.FakeFetcher) -> None:
+    with Client(tiny_app()) as client:
+        assert client.http.get("/whoami", headers=bearer(good())).status_code == 200
+        fetcher.error = OSError("down")
+        assert client.http.get("/whoami", headers=bearer(good())).status_code == 200
+
+
+def test_the_web_app_may_read_retry_after_and_idempotency_headers(
+    fetcher: tokens.FakeFetcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(config.WEB_ORIGIN, ORIGIN)
+    answer = get("/unavailable", {"Origin": ORIGIN, **bearer(good())})
+    assert answer.status_code == 503 and answer.headers["Retry-After"]
+    exposed = {h.strip() for h in answer.headers["Access-Control-Expose-Headers"].split(",")}
+    assert {"Retry-After", "WWW-Authenticate", "Allow", "Idempotent-Replayed"} <= exposed

@@ -17,7 +17,7 @@ from jwt import PyJWKSet
 from jwt.exceptions import PyJWKClientError
 
 from chalicelib import jwks
-from chalicelib.jwks import JwksError, SigningKeys, parse_jwks
+from chalicelib.jwks import JwksError, KeysUnavailable, SigningKeys, parse_jwks
 from tests import tokens
 
 URL = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_UnitPool1/.well-known/jwks.json"
@@ -118,8 +118,9 @@ def test_failed_cold_fetch_is_rate_limited_too(clock: Clock) -> None:
     fetcher = tokens.fake_fetcher()
     fetcher.error = OSError("down")
     cache = SigningKeys(URL, fetcher, clock)
-    assert cache.get(tokens.MOTO_KID) is None
-    assert cache.get(tokens.MOTO_KID) is None
+    for _ in range(2):  # with no key at all nothing can be judged: unavailable, not "no such key"
+        with pytest.raises(KeysUnavailable):
+            cache.get(tokens.MOTO_KID)
     assert fetcher.calls == 1
     fetcher.error = None
     clock.now += 10.0
@@ -178,8 +179,8 @@ def test_a_failed_refresh_past_the_lifespan_keeps_the_keys_working(clock: Clock)
 def test_a_failed_fetch_is_logged_without_the_url(clock: Clock, caplog: pytest.LogCaptureFixture) -> None:
     fetcher = tokens.fake_fetcher()
     fetcher.error = JwksError("JWKS fetch failed: URLError")
-    with caplog.at_level("WARNING", logger="locker.auth"):
-        assert SigningKeys(URL, fetcher, clock).get(tokens.MOTO_KID) is None
+    with caplog.at_level("WARNING", logger="locker.auth"), pytest.raises(KeysUnavailable):
+        SigningKeys(URL, fetcher, clock).get(tokens.MOTO_KID)
     assert "JWKS refresh failed" in caplog.text
     assert URL not in caplog.text
 
