@@ -91,7 +91,8 @@ def _is_health(request: Request) -> bool:
 
 
 # The download link page: the link's token is the credential, there is no bearer.
-PUBLIC_ROUTES = frozenset({("GET", "/l/{token}"), ("POST", "/l/{token}")})
+# HEAD is GET without the body (link checkers and mail scanners send it): it never consumes either.
+PUBLIC_ROUTES = frozenset({("GET", "/l/{token}"), ("HEAD", "/l/{token}"), ("POST", "/l/{token}")})
 
 
 def _is_public(request: Request) -> bool:

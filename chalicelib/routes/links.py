@@ -60,10 +60,7 @@ def _not_found(browser: bool) -> Response:
     return linkpage.json_response(404, {"Code": "NotFoundError", "Message": "link not found"})
 
 
-@links.route(PUBLIC_PATH, methods=["GET"], content_types=ANY_BODY)
-def link_page(token: str) -> Response:
-    """The link's page (or JSON description); never uses a download."""
-    browser = linkpage.wants_html(current_request(links).headers)
+def _page(token: str, browser: bool) -> Response:
     service = runtime.sharing().links
     try:
         described = service.describe(token)
@@ -72,6 +69,16 @@ def link_page(token: str) -> Response:
     if not browser:
         return linkpage.json_response(200, described)
     return linkpage.html_response(200, linkpage.download_page(described), service.storage_origin())
+
+
+@links.route(PUBLIC_PATH, methods=["GET", "HEAD"], content_types=ANY_BODY)
+def link_page(token: str) -> Response:
+    """The link's page (or JSON description); never uses a download. HEAD: the same, without a body."""
+    request = current_request(links)
+    page = _page(token, linkpage.wants_html(request.headers))
+    if request.method == "HEAD":
+        return Response(body="", status_code=page.status_code, headers=page.headers)
+    return page
 
 
 @links.route(PUBLIC_PATH, methods=["POST"], content_types=ANY_BODY)

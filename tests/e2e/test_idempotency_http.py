@@ -45,7 +45,10 @@ def test_a_retried_link_answers_the_same_working_url(alice: Api) -> None:
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert len(alice.call("GET", f"/files/{file_id}/links").json()["items"]) == 1
-    page = requests.get(first.json()["link"]["url"], headers={"Accept": "application/json"}, timeout=10)
+    url = first.json()["link"]["url"]
+    head = requests.head(url, timeout=10)  # public like GET, no body, uses nothing
+    assert head.status_code == 200 and head.content == b""
+    page = requests.get(url, headers={"Accept": "application/json"}, timeout=10)
     assert page.status_code == 200 and page.json()["downloadsLeft"] == 1
 
 
