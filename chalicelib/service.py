@@ -236,12 +236,22 @@ class Locker:
         """
         self._delete(self._owned(owner, file_id, deleting_too=True), user_actor(owner))
 
+    def begin_delete(self, record: FileRecord, actor: dict[str, str]) -> FileRecord:
+        """The first step of every delete: unreachable, quota back, and its ``deleted`` entry.
+
+        What is left (bytes, grants, links, the record) a retry or the sweep finishes.
+
+        Raises:
+            ConflictError: the file changed meanwhile.
+        """
+        if not self.records.begin_delete(record, self._now()):
+            raise ConflictError("file changed while deleting, try again")
+        self.trail.add(record.id, record.owner, "deleted", actor, {"filename": record.filename})
+        return record.evolve(status=DELETING)
+
     def _delete(self, record: FileRecord, actor: dict[str, str]) -> None:
         if record.status != DELETING:
-            if not self.records.begin_delete(record, self._now()):
-                raise ConflictError("file changed while deleting, try again")
-            record = record.evolve(status=DELETING)
-            self.trail.add(record.id, record.owner, "deleted", actor, {"filename": record.filename})
+            record = self.begin_delete(record, actor)
         self._drop_bytes(record)
         self.stores.grants.remove_all(record.id)
         self.stores.links.remove_all(record.id)

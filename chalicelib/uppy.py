@@ -14,9 +14,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chalicelib import config, multipart, upload_requests
-from chalicelib.errors import BadRequestError, ConflictError, file_not_found
+from chalicelib.errors import BadRequestError, file_not_found
 from chalicelib.model import CLIENT_MULTIPART_UPLOAD, MULTIPART_UPLOAD, PENDING, PUT_UPLOAD, FileRecord
 from chalicelib.storage import Presigned
+from chalicelib.trail import user_actor
 from chalicelib.upload_requests import SignRequest
 
 if TYPE_CHECKING:
@@ -72,9 +73,9 @@ class UppySigner:
         if request.method == "POST":
             return _answer(storage.presign_complete(key, upload_id, lifetime))
         # DELETE: the owner abandons the upload; the file goes as with DELETE /files/{id}
-        # (quota back now; the sweep aborts whatever the browser leaves in storage).
-        if not self._locker.records.begin_delete(record, self._locker.now()):
-            raise ConflictError("file changed while aborting, try again")
+        # (the same first step: quota back and a `deleted` entry now; the sweep aborts
+        # whatever the browser leaves in storage and removes the record).
+        self._locker.begin_delete(record, user_actor(owner))
         return _answer(storage.presign_abort(key, upload_id, lifetime))
 
     def _start(self, owner: str, request: SignRequest, lifetime: int) -> dict[str, Any]:

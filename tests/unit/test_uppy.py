@@ -15,7 +15,7 @@ from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.service import Locker
 from chalicelib.upload_requests import sign_request
 from chalicelib.uppy import UppySigner
-from chalicelib.validation import NewFile
+from chalicelib.validation import ListQuery, NewFile
 from tests.unit.conftest import BUCKET, SETTINGS_ENV, FakeClock
 
 ALICE = "11111111-1111-4111-8111-111111111111"
@@ -216,3 +216,26 @@ def test_racing_upload_ids_record_exactly_one(locker: Locker, aws: dict[str, Any
         won = [u for u, ok in zip(ids, pool.map(attempt, ids), strict=True) if ok]
     assert len(won) == 1
     assert locker.records.get(ALICE, key.rsplit("/", 1)[1]).upload_id == won[0]
+
+
+def _trail(locker: Locker, file_id: str) -> list[tuple[str, dict[str, str]]]:
+    events = locker.trail.for_file(ALICE, file_id, ListQuery(100, None, None))["items"]
+    return [(e["type"], e["actor"]) for e in events]
+
+
+def test_an_abort_through_uppy_writes_deleted_as_delete_files_does(
+    locker: Locker, aws: dict[str, Any], clock: FakeClock
+) -> None:
+    key, upload_id = started(locker, aws)
+    aborted_id = key.rsplit("/", 1)[1]
+    clock.advance(1)  # events of one millisecond have no order
+    sign(locker, {"method": "DELETE", "key": key, "uploadId": upload_id})
+    deleted_id = started(locker, aws)[0].rsplit("/", 1)[1]
+    clock.advance(1)
+    locker.delete(ALICE, deleted_id)
+    clock.advance(3600)
+    locker.sweep()  # finishing the abort adds nothing more
+    actor = {"type": "user", "id": ALICE}
+    for file_id in (aborted_id, deleted_id):
+        kinds = [(kind, {k: a[k] for k in ("type", "id")}) for kind, a in _trail(locker, file_id)]
+        assert kinds == [("deleted", actor), ("created", actor)], file_id == aborted_id
