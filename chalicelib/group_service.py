@@ -107,23 +107,28 @@ class GroupService:
         return {"member": member.to_api()}, added
 
     def remove(self, caller: str, name: str, user_id: str) -> None:
-        """Remove a member (the manager), or leave (the member themself).
+        """Remove a member (the manager), or leave (any member, the manager too).
+
+        A group has one manager, so the manager leaving is the last manager leaving:
+        the group goes with them, as ``delete`` does. A group nobody manages could
+        neither lose members nor stop sharing, so it fails closed instead.
 
         Raises:
             NotFoundError: unknown group or member. ForbiddenError: a member removing someone else.
-            ConflictError: the manager cannot leave their own group (delete it instead).
         """
         group = self._visible(caller, name, manager=False)
         if caller != user_id and group.manager != caller:
             raise ForbiddenError("only the group's manager may remove other members")
         if user_id == group.manager:
-            raise ConflictError("the manager cannot leave the group; delete it instead")
-        if not _USER_RE.match(user_id) or not self._groups.remove_member(group, user_id):
+            self._delete(group)
+        elif not _USER_RE.match(user_id) or not self._groups.remove_member(group, user_id):
             raise NotFoundError("member not found")
 
     def delete(self, caller: str, name: str) -> None:
         """Delete the group (managers only): its grants and memberships stop at once."""
-        group = self._visible(caller, name, manager=True)
+        self._delete(self._visible(caller, name, manager=True))
+
+    def _delete(self, group: Group) -> None:
         if not self._groups.delete(group):
             raise NotFoundError("group not found")
         self.purge(group.id)

@@ -139,7 +139,6 @@ function plainConflict(msg) {
   m = /^file is (\w+), only ready files can be (shared|linked)$/.exec(msg);
   if (m) return `Only ready files can be shared: this one is ${m[1]}.`;
   if (msg === 'a group with this name exists') return 'This group name is taken: choose another.';
-  if (msg === 'the manager cannot leave the group; delete it instead') return 'You manage this group, so you cannot leave it: delete it instead.';
   return withDetail('Not possible right now:', msg);
 }
 

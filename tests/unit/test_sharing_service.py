@@ -141,8 +141,6 @@ def test_group_roles(cases: SharingCases) -> None:
         cases.groups.members(CAROL, "team")
     with pytest.raises(NotFoundError):
         cases.groups.add(ALICE, "team", "nobody")
-    with pytest.raises(ConflictError):
-        cases.groups.remove(ALICE, "team", ALICE)  # the manager deletes rather than leaves
     assert cases.groups.list(BOB)["items"] == [
         {
             "name": "team",
@@ -154,6 +152,24 @@ def test_group_roles(cases: SharingCases) -> None:
     cases.groups.remove(BOB, "team", BOB)
     assert cases.groups.list(BOB)["items"] == []
     assert cases.groups.list(ALICE)["items"][0]["memberCount"] == 1
+
+
+def test_the_manager_leaving_takes_the_group_with_them(
+    shared_locker: Locker, cases: SharingCases, stores: Any, aws: dict[str, Any]
+) -> None:
+    """The contract lets any member leave; with its one manager gone the group fails closed."""
+    file_id = ready_file(shared_locker, aws)
+    cases.groups.create(BOB, "bob", "team")
+    cases.groups.add(BOB, "team", "carol")
+    cases.grants.grant(ALICE, "alice", file_id, {"group": "team"})
+    assert shared_locker.get(CAROL, file_id)["file"]["access"] == "shared"
+    cases.groups.remove(BOB, "team", BOB)
+    assert cases.groups.list(BOB)["items"] == cases.groups.list(CAROL)["items"] == []
+    with pytest.raises(NotFoundError):  # what the group shared stops at once
+        shared_locker.get(CAROL, file_id)
+    assert stores.grants.for_file(file_id) == []
+    with pytest.raises(NotFoundError):
+        cases.groups.remove(BOB, "team", BOB)
 
 
 def test_a_link_is_described_without_being_used_and_used_only_max_times(
