@@ -29,11 +29,6 @@ from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.hashes import SHA256
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 from chalicelib.errors import ConflictError, ServiceUnavailableError
 from chalicelib.idempotency_store import Entry, IdempotencyStore
 
@@ -73,7 +68,11 @@ class _Keys:
 
     @classmethod
     def derive(cls, secret: bytes, key: str, scope: str) -> _Keys:
-        context = scope.encode() + b"\0"
+        # Imported here: only requests with a key pay for them, never a cold start.
+        from cryptography.hazmat.primitives.hashes import SHA256
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+        context = scope.encode("utf-8", "surrogatepass") + b"\0"
         lookup = hmac.new(secret, b"lookup\0" + context + key.encode(), sha256).hexdigest()
         info = b"locker idempotency v1\0" + context
         material = HKDF(SHA256(), length=64, salt=secret, info=info).derive(key.encode())
@@ -83,11 +82,16 @@ class _Keys:
         return hmac.new(self.mac, canonical(body), sha256).hexdigest()
 
     def seal(self, answer: Answer) -> bytes:
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         nonce = os.urandom(12)
         plain = canonical({"status": answer.status, "body": answer.body})
         return nonce + AESGCM(self.sealing).encrypt(nonce, plain, self.lookup.encode())
 
     def open(self, sealed: bytes) -> Answer:
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         try:
             plain = AESGCM(self.sealing).decrypt(sealed[:12], sealed[12:], self.lookup.encode())
         except InvalidTag:
