@@ -21,7 +21,8 @@ def store(request: pytest.FixtureRequest) -> IdempotencyStore:
     if request.param == "memory":
         return InMemoryIdempotency()
     aws = request.getfixturevalue("aws")
-    return DynamoIdempotency(SerializedClient(aws["dynamodb"]), TABLE)
+    table = aws["dynamodb"].list_tables()["TableNames"][0]  # unit or integration table
+    return DynamoIdempotency(SerializedClient(aws["dynamodb"]), table)
 
 
 def entry(claim: str = "c1", entry_id: str = "e" * 64, at: int = NOW, fingerprint: str = "f1") -> Entry:
