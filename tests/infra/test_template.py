@@ -118,7 +118,7 @@ def test_sweep_schedule_stays_as_generated(packaged: Packaged) -> None:
 
 
 # No bearer token: the probe, and the download link page (its own token is the credential).
-PUBLIC = {("/health", "get"), ("/l/{token}", "get"), ("/l/{token}", "post")}
+PUBLIC = {("/health", "get"), ("/l/{token}", "get"), ("/l/{token}", "head"), ("/l/{token}", "post")}
 
 
 def test_cognito_authorizer_guards_every_route_but_the_public_ones_and_preflight(packaged: Packaged) -> None:
