@@ -3,8 +3,9 @@
 Layout: ``pk = USER#<sub>``; files at ``sk = FILE#<id>`` (ids sort by creation
 time, so a reverse Query lists newest first), the quota counter at ``sk = QUOTA``.
 The counter also carries ``version``, bumped by every quota change, so a
-recount (``dynamo_recount``) can never race one. Pending and deleting files carry ``sweepAt``, which puts them in the sparse
-``sweep`` index the scheduled sweep reads. ``ttl`` is only a backstop for
+recount (``dynamo_recount``) can never race one. Pending and deleting files
+carry ``sweepAt``, which puts them in the sparse ``sweep`` index the scheduled
+sweep reads. ``ttl`` is only a backstop for
 DynamoDB's own (lagging) expiry: correctness never depends on it.
 """
 

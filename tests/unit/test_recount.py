@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from chalicelib.dynamo_records import DynamoRecords
 from chalicelib.records import InMemoryRecords, Usage
 from tests.unit.conftest import TABLE
