@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from chalicelib.inventory import Inventory, read_inventory
@@ -55,6 +56,8 @@ KINDS = (
 # Two hourly sweeps: a record due longer than this was missed, not merely not reached yet.
 SWEEP_LAG = 2 * 3600
 LIVE_STATUSES = (PENDING, READY, DELETING)
+# The stored Content-Type of an object ("" if none), or None when it is gone.
+TypeOf = Callable[[str], str | None]
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 
@@ -67,6 +70,8 @@ class Violation:
     file_id: str | None = None
     ref: str | None = None  # a grant, link or upload id, or a hash of an unexpected object key
     detail: str = ""
+    # The object key a repair acts on: never printed, never compared.
+    target: str | None = field(default=None, repr=False, compare=False)
 
     def __str__(self) -> str:
         ids = [f"{n}={v}" for n, v in (("owner", self.owner), ("file", self.file_id), ("ref", self.ref)) if v]
@@ -85,7 +90,7 @@ def _live_keys(found: Inventory) -> dict[str, FileRecord]:
     return {r.key: r for r in found.records.values() if r.status in LIVE_STATUSES}
 
 
-def _ready(found: Inventory, s3: Any, bucket: str) -> Iterator[Violation]:
+def _ready(found: Inventory, content_type: TypeOf) -> Iterator[Violation]:
     sizes = {o.key: o.size for o in found.objects}
     for record in found.records.values():
         if record.status != READY:
@@ -97,7 +102,7 @@ def _ready(found: Inventory, s3: Any, bucket: str) -> Iterator[Violation]:
             detail = f"object size {sizes[record.key]}, record size {record.size}"
             yield Violation(READY_OBJECT_MISMATCH, record.owner, record.id, detail=detail)
             continue
-        stored = stored_type(s3, bucket, record.key)
+        stored = content_type(record.key)
         if stored is not None and stored != record.content_type:
             yield Violation(READY_OBJECT_MISMATCH, record.owner, record.id, detail="content type differs")
 
@@ -107,7 +112,8 @@ def _orphans(found: Inventory, now: int, window: int) -> Iterator[Violation]:
     for obj in found.objects:
         if obj.key not in live and obj.modified <= now - window:
             owner, file_id, ref = _key_ids(obj.key)
-            yield Violation(ORPHAN_OBJECT, owner, file_id, ref, f"{now - obj.modified}s old, no live record")
+            detail = f"{now - obj.modified}s old, no live record"
+            yield Violation(ORPHAN_OBJECT, owner, file_id, ref, detail, target=obj.key)
     recorded = {r.key: r for r in found.records.values()}
     for upload in found.uploads:
         record = recorded.get(upload.key)
@@ -119,7 +125,9 @@ def _orphans(found: Inventory, now: int, window: int) -> Iterator[Violation]:
         started = max(upload.initiated, id_time(file_id) if file_id else 0)
         if record is not None or started <= now - window:
             state = f"record {record.status}" if record else "no record"
-            yield Violation(UPLOAD_OUTLIVES_RECORD, owner, file_id, upload.upload_id, state)
+            yield Violation(
+                UPLOAD_OUTLIVES_RECORD, owner, file_id, upload.upload_id, state, target=upload.key
+            )
 
 
 def _quota(found: Inventory) -> Iterator[Violation]:
@@ -157,13 +165,13 @@ def _overdue(found: Inventory, now: int, lag: int) -> Iterator[Violation]:
 
 
 def check(
-    found: Inventory, s3: Any, bucket: str, now: int, upload_window: int, sweep_lag: int = SWEEP_LAG
+    found: Inventory, content_type: TypeOf, now: int, upload_window: int, sweep_lag: int = SWEEP_LAG
 ) -> list[Violation]:
-    """Every violation in ``found``, once each (``s3`` only answers HeadObject for ready records' types)."""
+    """Every violation in ``found``, once each; ``content_type`` heads a ready record's object."""
     bad = [Violation(RECORD_KEY_MISMATCH, b.owner, b.file_id, detail=b.detail) for b in found.bad_records]
     found_all = [
         *bad,
-        *_ready(found, s3, bucket),
+        *_ready(found, content_type),
         *_orphans(found, now, upload_window),
         *_quota(found),
         *_references(found),
@@ -188,4 +196,4 @@ def find_violations(
     wait for the sweep.
     """
     found = read_inventory(s3_client, dynamodb_client, bucket, table)
-    return check(found, s3_client, bucket, now, upload_window, sweep_lag)
+    return check(found, partial(stored_type, s3_client, bucket), now, upload_window, sweep_lag)

@@ -1,16 +1,18 @@
 """Everything Locker stores, read whole: the input of the invariant checks and the repairs.
 
-This is the one place Locker reads its whole table: a paged, consistent Scan,
-plus paged listings of the bucket's objects and multipart uploads under
-``users/``. Only the offline checker (``make doctor``) and the scheduled
-sweep's repair pass read it; Locker's request paths never Scan. Items of types
+``read_inventory`` is the one place Locker reads its whole table: a paged,
+consistent Scan, plus paged listings of the bucket's objects and multipart
+uploads under ``users/``; only the offline checker (``make doctor``) calls it, and
+Locker's request paths and functions never Scan the table (their role may not).
+The sweep's repair pass reads owner by owner instead (``read_owner``: Queries
+of the owner's partition and listings of their prefix). Items of types
 it does not know (activity, groups, anything added later) are skipped, so new
 item types never break the checker.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -121,18 +123,63 @@ def _classify(item: dict[str, Any], found: Inventory) -> None:
         )
 
 
+def _listings(s3: Any, bucket: str, prefix: str, found: Inventory) -> None:
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        for obj in page.get("Contents", []):
+            found.objects.append(StoredObject(obj["Key"], int(obj["Size"]), _epoch(obj["LastModified"])))
+    for page in s3.get_paginator("list_multipart_uploads").paginate(Bucket=bucket, Prefix=prefix):
+        for upload in page.get("Uploads", []):
+            found.uploads.append(OpenUpload(upload["Key"], upload["UploadId"], _epoch(upload["Initiated"])))
+
+
+def _partition(dynamodb: Any, table: str, pk: str, found: Inventory) -> None:
+    request = {
+        "TableName": table,
+        "KeyConditionExpression": "pk = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": pk}},
+        "ConsistentRead": True,
+    }
+    for page in dynamodb.get_paginator("query").paginate(**request):
+        for item in page.get("Items", []):
+            _classify(item, found)
+
+
 def read_inventory(s3: Any, dynamodb: Any, bucket: str, table: str) -> Inventory:
-    """Read the whole table and everything under ``users/`` in the bucket (every page)."""
+    """Read the whole table (a Scan: offline only) and everything under ``users/`` in the bucket."""
     found = Inventory()
     for page in dynamodb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True):
         for item in page.get("Items", []):
             _classify(item, found)
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=USERS):
-        for obj in page.get("Contents", []):
-            found.objects.append(StoredObject(obj["Key"], int(obj["Size"]), _epoch(obj["LastModified"])))
-    for page in s3.get_paginator("list_multipart_uploads").paginate(Bucket=bucket, Prefix=USERS):
-        for upload in page.get("Uploads", []):
-            found.uploads.append(OpenUpload(upload["Key"], upload["UploadId"], _epoch(upload["Initiated"])))
+    _listings(s3, bucket, USERS, found)
+    return found
+
+
+def owners(s3: Any, bucket: str) -> list[str]:
+    """The owner prefixes under ``users/`` holding an object or a multipart upload (paged listings)."""
+    found: set[str] = set()
+    for operation in ("list_objects_v2", "list_multipart_uploads"):
+        for page in s3.get_paginator(operation).paginate(Bucket=bucket, Prefix=USERS, Delimiter="/"):
+            found.update(p["Prefix"][len(USERS) : -1] for p in page.get("CommonPrefixes", []))
+            # moto lists uploads whole, ignoring the delimiter: take their keys' owner part too.
+            found.update(u["Key"].split("/")[1] for u in page.get("Uploads", []) if u["Key"].count("/") >= 2)
+    return sorted(found)
+
+
+def read_owner(s3: Any, dynamodb: Any, bucket: str, table: str, owner: str) -> Inventory:
+    """One owner's part, by Queries and listings only (what the sweep reads; never a Scan).
+
+    The owner's partition (records, counter), their objects and uploads, and the
+    grant and link items of each file id found in storage without a record.
+    """
+    found = Inventory()
+    _partition(dynamodb, table, f"USER#{owner}", found)
+    _listings(s3, bucket, f"{USERS}{owner}/", found)
+    known = {file_id for _, file_id in found.records}
+    stray = {k.rsplit("/", 1)[-1] for k in [o.key for o in found.objects] + [u.key for u in found.uploads]}
+    for file_id in sorted(i for i in stray - known if is_file_id(i)):
+        _partition(dynamodb, table, f"FILE#{file_id}", found)
+    # Under this owner's prefix, so theirs: a link's pointer names no owner itself.
+    found.references = [r if r.owner else replace(r, owner=owner) for r in found.references]
     return found
 
 

@@ -47,12 +47,13 @@ class World:
         return {v.kind for v in self.violations(later)}
 
 
-def make_locker(aws: dict[str, Any]) -> Locker:
-    """Locker on the moto table and bucket, with the real clock (S3 stamps objects with it)."""
+def make_locker(aws: dict[str, Any], later: float = 0) -> Locker:
+    """Locker on the moto table and bucket, on the real clock (S3 stamps objects with it) + ``later``."""
     settings = config.load({**SETTINGS_ENV, "LOCKER_MULTIPART_THRESHOLD": "100"})
     db = aws["dynamodb"]
     stores = SharingStores(grants=DynamoGrants(db, TABLE), links=DynamoLinks(db, TABLE))
-    return Locker(settings, DynamoRecords(db, TABLE), MultipartStorage(aws["s3"], BUCKET), stores=stores)
+    storage = MultipartStorage(aws["s3"], BUCKET)
+    return Locker(settings, DynamoRecords(db, TABLE), storage, lambda: time.time() + later, stores)
 
 
 def ready_file(locker: Locker, aws: dict[str, Any], owner: str = ALICE) -> FileRecord:
