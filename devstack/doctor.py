@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.invariants import Violation, check
-from chalicelib.inventory import read_inventory
+from chalicelib.inventory import content_type, read_inventory
 
 STACK = Path(__file__).resolve().parent.parent / ".local" / "stack.json"
 DEFAULT_WINDOW = 300  # Locker's default upload URL lifetime (LOCKER_UPLOAD_EXPIRES)
@@ -106,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     s3, dynamodb = clients(where)
     try:
         found = read_inventory(s3, dynamodb, where.bucket, where.table)
-        violations = check(found, s3, where.bucket, int(time.time()), where.window)
+        violations = check(found, partial(content_type, s3, where.bucket), int(time.time()), where.window)
     except (BotoCoreError, ClientError) as exc:
         code = exc.response.get("Error", {}).get("Code") if isinstance(exc, ClientError) else None
         print(f"could not read the stack: {code or type(exc).__name__}", file=sys.stderr)
