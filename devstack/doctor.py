@@ -47,7 +47,7 @@ class Target:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="make doctor", description=__doc__.splitlines()[0])
-    parser.add_argument("--stack", type=Path, default=STACK, help="stack.json of a local stack")
+    parser.add_argument("--stack", type=Path, help="stack.json of a local stack (default: .local/stack.json)")
     parser.add_argument("--bucket", help="the files bucket (env LOCKER_BUCKET)")
     parser.add_argument("--table", help="the table (env LOCKER_TABLE)")
     parser.add_argument("--region", help="the region (env AWS_REGION)")
@@ -56,8 +56,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _window(given: int | None, configured: Any) -> int:
+    return given if given is not None else int(configured or DEFAULT_WINDOW)
+
+
 def target(argv: Sequence[str], env: Mapping[str, str]) -> Target:
-    """The stack to check: flags, then Locker's environment, then the local stack's stack.json.
+    """The stack to check: flags, then ``--stack``, then Locker's environment, then .local/stack.json.
 
     Raises:
         SystemExit: neither a bucket and table nor a stack.json to read them from.
@@ -65,16 +69,17 @@ def target(argv: Sequence[str], env: Mapping[str, str]) -> Target:
     args = _parser().parse_args(argv)
     bucket, table = args.bucket or env.get("LOCKER_BUCKET"), args.table or env.get("LOCKER_TABLE")
     region = args.region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
-    if bucket and table:
-        window = args.window or int(env.get("LOCKER_UPLOAD_EXPIRES", DEFAULT_WINDOW))
+    if (args.bucket and args.table) or (args.stack is None and bucket and table):
+        window = _window(args.window, env.get("LOCKER_UPLOAD_EXPIRES"))
         endpoint = args.endpoint or env.get("AWS_ENDPOINT_URL")
-        return Target(bucket, table, region or "us-east-1", endpoint, window, None)
-    if not args.stack.exists():
-        raise SystemExit(f"{args.stack} not found: start `make run`, or give --bucket and --table")
-    stack = json.loads(args.stack.read_text())
+        return Target(str(bucket), str(table), region or "us-east-1", endpoint, window, None)
+    path = args.stack or STACK
+    if not path.exists():
+        raise SystemExit(f"{path} not found: start `make run`, or give --bucket and --table")
+    stack = json.loads(path.read_text())
     from devstack.emulator.server import CREDENTIALS  # here: it imports moto, which AWS stacks never need
 
-    window = args.window or int(stack.get("limits", {}).get("uploadExpires", DEFAULT_WINDOW))
+    window = _window(args.window, stack.get("limits", {}).get("uploadExpires"))
     endpoint = args.endpoint or stack["awsEndpointUrl"]
     credentials = next(iter(CREDENTIALS.items()))
     return Target(stack["bucket"], stack["table"], stack["region"], endpoint, window, credentials)
