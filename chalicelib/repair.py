@@ -15,13 +15,17 @@ came alive since the inventory was read; file ids are never reused, so a gone
 record stays gone. Everything else (a ready file's bytes missing or different,
 a record under the wrong key, a record the sweep keeps failing) is reported:
 one log line each, ids only, and the ``InvariantViolations`` metric.
-Owners with no bytes left are not visited; their drift is repaired on their next
-quota refusal (``Locker.sweep(owner)``) and ``make doctor`` sees all of it.
+A run visits owners in random order until its time budget is spent, so a large
+bucket is covered over several runs. Owners with no bytes left are not visited:
+their drift is repaired at their next quota refusal (``Locker.sweep(owner)``),
+and ``make doctor`` sees all of it.
 """
 
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections import Counter
 from typing import Any
 
@@ -34,6 +38,8 @@ from chalicelib.service import Locker
 
 log = logging.getLogger("locker.sweep")
 log.setLevel(logging.INFO)  # Chalice sets the "locker" logger to ERROR
+# The sweep function may run 300 s; its other steps come first.
+BUDGET_SECONDS = 120.0
 
 
 class Repairs:
@@ -46,17 +52,27 @@ class Repairs:
         self._table = table
         self._window = window
 
-    def run(self) -> Counter[str]:
-        """Check and repair every owner with bytes in the bucket; counts of "repaired" and "left"."""
+    def run(self, budget: float = BUDGET_SECONDS) -> Counter[str]:
+        """Check and repair owners with bytes in the bucket, in random order, for about ``budget`` seconds.
+
+        Returns counts of "repaired", "left" (reported) and "unvisited" owners.
+        """
         tally: Counter[str] = Counter()
         bucket = self._locker.settings.bucket
-        for owner in owners(self._s3, bucket):
+        deadline = time.monotonic() + budget
+        listed = owners(self._s3, bucket)
+        random.shuffle(listed)  # a run the budget cuts short leaves other owners to the next one
+        for visited, owner in enumerate(listed):
+            if time.monotonic() >= deadline:
+                tally["unvisited"] = len(listed) - visited
+                break
             found = read_owner(self._s3, self._db, bucket, self._table, owner)
             tally += self.repair(found)
         metrics.count(metrics.REPAIRS, tally["repaired"])
         metrics.count(metrics.INVARIANT_VIOLATIONS, tally["left"])
         if tally:
-            log.info("sweep repairs: %d repaired, %d left", tally["repaired"], tally["left"])
+            counts = (tally["repaired"], tally["left"], tally["unvisited"])
+            log.info("sweep repairs: %d repaired, %d left, %d owners not visited", *counts)
         return tally
 
     def repair(self, found: Inventory) -> Counter[str]:

@@ -51,6 +51,12 @@ def test_a_consistent_world_needs_no_repair(world: World) -> None:
     assert exists(world, world.ready.key) and world.violations() == []
 
 
+def test_a_run_out_of_time_visits_nobody_and_says_so(world: World) -> None:
+    add_to_counter(world, ALICE, 7)
+    assert repairs(world).run(budget=0) == {"unvisited": 1}  # Alice, the one owner with bytes
+    assert {v.kind for v in world.violations()} == {invariants.QUOTA_DRIFT}
+
+
 def test_quota_drift_is_recounted(world: World) -> None:
     add_to_counter(world, ALICE, 7)
     raw_delete(world.aws, world.pending)  # as DynamoDB's TTL would
