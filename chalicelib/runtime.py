@@ -5,15 +5,18 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chalicelib import aws, config, container, stores
 from chalicelib.dynamo_records import DynamoRecords
 from chalicelib.group_service import GroupService
 from chalicelib.link_service import LinkService
 from chalicelib.multipart_storage import MultipartStorage
-from chalicelib.repair import Repairs
 from chalicelib.service import Locker
 from chalicelib.sharing import Sharing
+
+if TYPE_CHECKING:  # imported on first use: only the sweep repairs, so API cold starts skip it
+    from chalicelib.repair import Repairs
 
 _locker: Locker | None = None
 _repairs: Repairs | None = None
@@ -76,6 +79,8 @@ def repairs() -> Repairs:
     """The sweep's repair pass, on the container's Locker and clients."""
     global _repairs
     if _repairs is None:
+        from chalicelib.repair import Repairs
+
         found = locker()
         window = found.settings.upload_expires
         _repairs = Repairs(found, aws.client("s3"), aws.client("dynamodb"), found.settings.table, window)
