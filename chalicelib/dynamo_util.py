@@ -65,7 +65,15 @@ def batch_get(db: Any, table: str, keys: Iterable[dict[str, Any]]) -> list[dict[
 
 def batch_delete(db: Any, table: str, keys: Iterable[dict[str, Any]]) -> None:
     """Delete ``keys`` (absent ones are fine), 25 a call."""
-    pending = [{"DeleteRequest": {"Key": k}} for k in keys]
+    _batch_write(db, table, [{"DeleteRequest": {"Key": k}} for k in keys])
+
+
+def batch_put(db: Any, table: str, items: Iterable[dict[str, Any]]) -> None:
+    """Put ``items`` (unconditionally: each replaces what its key held), 25 a call."""
+    _batch_write(db, table, [{"PutRequest": {"Item": i}} for i in items])
+
+
+def _batch_write(db: Any, table: str, pending: list[dict[str, Any]]) -> None:
     for start in range(0, len(pending), BATCH_WRITE):
         request: dict[str, Any] = {table: pending[start : start + BATCH_WRITE]}
         for _ in range(_RETRIES):

@@ -3,7 +3,8 @@
 A file's grants are read together (``for_file``, a consistent read: what
 authorisation uses); ``by_grantee`` lists one grantee's grants newest first
 (an index, eventually consistent: only ``GET /shared`` and cleanups use it).
-``dynamo_grants.DynamoGrants`` is the real store; one contract suite runs both.
+A user grant's "shared with me" entry (``inbox``) comes and goes with the grant,
+atomically. ``dynamo_grants.DynamoGrants`` is the real store; one contract suite runs both.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Protocol
 
-from chalicelib.sharing_model import Grant
+from chalicelib.inbox import InMemoryInbox, entry
+from chalicelib.sharing_model import USER, Grant
 
 MAX_GRANTS_PER_FILE = 100
 
@@ -45,11 +47,23 @@ class Grants(Protocol):
 
 
 class InMemoryGrants:
-    """A faithful in-process Grants, for tests."""
+    """A faithful in-process Grants, for tests; user grants keep their entries in ``inbox``."""
 
-    def __init__(self) -> None:
+    def __init__(self, inbox: InMemoryInbox | None = None) -> None:
         self._files: dict[str, dict[str, Grant]] = {}
         self._lock = threading.Lock()
+        self._inbox = inbox or InMemoryInbox()
+
+    def use_inbox(self, inbox: InMemoryInbox) -> None:
+        """Keep user grants' entries in ``inbox`` (the one the stores bundle shares)."""
+        self._inbox = inbox
+
+    def _entries(self, grants: Iterable[Grant], keep: bool) -> None:
+        found = [entry(g, g.grantee.id) for g in grants if g.grantee.type == USER]
+        if keep:
+            self._inbox.put(found)
+        else:
+            self._inbox.remove(found)
 
     def put(self, grant: Grant) -> tuple[Grant, bool]:
         with self._lock:
@@ -58,10 +72,12 @@ class InMemoryGrants:
             if existing is not None:
                 updated = replace(existing, expires_at=grant.expires_at)
                 grants[grant.grantee.key] = updated
+                self._entries([updated], keep=True)
                 return updated, False
             if len(grants) >= MAX_GRANTS_PER_FILE:
                 raise TooManyGrants
             grants[grant.grantee.key] = grant
+            self._entries([grant], keep=True)
             return grant, True
 
     def for_file(self, file_id: str) -> list[Grant]:
@@ -76,12 +92,13 @@ class InMemoryGrants:
             for key, grant in list(grants.items()):
                 if grant.id == grant_id:
                     del grants[key]
+                    self._entries([grant], keep=False)
                     return grant
         return None
 
     def remove_all(self, file_id: str) -> None:
         with self._lock:
-            self._files.pop(file_id, None)
+            self._entries(self._files.pop(file_id, {}).values(), keep=False)
 
     def by_grantee(self, grantee_key: str, before: str | None, count: int) -> list[Grant]:
         found = [
