@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.dynamo_inbox import entry_item, entry_key
 from chalicelib.dynamo_util import batch_delete, batch_get, failed_condition, key, n, s
-from chalicelib.grants import MAX_GRANTS_PER_FILE, TooManyGrants
+from chalicelib.grants import MAX_GRANTS_PER_FILE, GrantTime, TooManyGrants
 from chalicelib.inbox import entry
 from chalicelib.sharing_model import USER, Grant, Grantee
 
@@ -141,8 +141,27 @@ class DynamoGrants:
         found = {i["pk"]["S"].removeprefix("FILE#"): _from_summary(i) for i in self._summaries(ids)}
         return {file_id: found.get(file_id, []) for file_id in ids}
 
-    def _summaries(self, file_ids: set[str]) -> list[dict[str, Any]]:
-        return batch_get(self._db, self._table, [key(_pk(f), SUMMARY) for f in file_ids])
+    def _summaries(
+        self, file_ids: set[str], projection: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        return batch_get(self._db, self._table, [key(_pk(f), SUMMARY) for f in file_ids], projection)
+
+    def grant_times(self, file_ids: Any, grantees: Any) -> dict[str, dict[str, GrantTime]]:
+        ids, keys = set(file_ids), sorted(set(grantees))
+        # Only the two times of only these grantees' entries: a small answer, whatever else the file has.
+        names = {"#c": "createdMs", "#e": "expiresAt", **{f"#g{i}": k for i, k in enumerate(keys)}}
+        paths = ", ".join(f"#g{i}.#c, #g{i}.#e" for i in range(len(keys)))
+        projection = {"ProjectionExpression": f"pk, {paths}", "ExpressionAttributeNames": names}
+        found: dict[str, dict[str, GrantTime]] = {file_id: {} for file_id in ids}
+        for item in self._summaries(ids, projection):
+            times = found[item["pk"]["S"].removeprefix("FILE#")]
+            for name, value in item.items():
+                if name != "pk":
+                    expires = value["M"].get("expiresAt")
+                    times[name] = GrantTime(
+                        int(value["M"]["createdMs"]["N"]), int(expires["N"]) if expires else None
+                    )
+        return found
 
     def remove(self, file_id: str, grant_id: str) -> Grant | None:
         grant = next((g for g in self.for_file(file_id) if g.id == grant_id), None)

@@ -1,8 +1,8 @@
 """ "Shared with me" entries and pending fan-outs in the one DynamoDB table.
 
 Layout:
-- ``INBOX#<sub> / <ms>#<file id>#<source>``: one entry (``owner``; the key holds the
-  rest), in a partition of its own, apart from the user's files: a 1,000-member
+- ``INBOX#<sub> / <ms>#<file id>#<source>``: one entry (``owner``, ``ownerName``; the
+  key holds the rest), in a partition of its own, apart from the user's files: a 1,000-member
   group grant writes one item into each of 1,000 partitions, never 1,000 into one;
 - ``FANOUT / <kind>#<group id>#<subject>``: a fan-out queued before it starts and
   deleted once done; the sweep finishes what is left.
@@ -30,6 +30,7 @@ def entry_item(entry: Entry) -> dict[str, Any]:
     return {
         **entry_key(entry),
         "owner": s(entry.owner),
+        "ownerName": s(entry.owner_name),
         "fileId": s(entry.file_id),
         "source": s(entry.source),
         "createdMs": n(entry.created_ms),
@@ -52,12 +53,12 @@ class DynamoInbox:
             TableName=self._table,
             KeyConditionExpression=condition,
             ExpressionAttributeValues=values,
-            ProjectionExpression="sk, #owner",  # the key holds the rest
+            ProjectionExpression="sk, #owner, ownerName",  # the key holds the rest
             ExpressionAttributeNames={"#owner": "owner"},
             ScanIndexForward=False,
             Limit=count,
         )
-        return [from_place(user, i["owner"]["S"], i["sk"]["S"]) for i in found["Items"]]
+        return [from_place(user, i["owner"]["S"], i["ownerName"]["S"], i["sk"]["S"]) for i in found["Items"]]
 
     def put(self, entries: Iterable[Entry]) -> None:
         batch_put(self._db, self._table, [entry_item(e) for e in entries])

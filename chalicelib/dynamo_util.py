@@ -43,14 +43,19 @@ def key(pk: str, sk: str) -> dict[str, Any]:
     return {"pk": s(pk), "sk": s(sk)}
 
 
-def batch_get(db: Any, table: str, keys: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Consistent reads of ``keys`` (any number; 100 a call), items found in any order."""
+def batch_get(
+    db: Any, table: str, keys: Iterable[dict[str, Any]], projection: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Consistent reads of ``keys`` (any number; 100 a call), items found in any order.
+
+    ``projection``, if given, is ``ProjectionExpression`` (and ``ExpressionAttributeNames``) for every key.
+    """
     unique = {(k["pk"]["S"], k["sk"]["S"]): k for k in keys}
     pending = list(unique.values())
     found: list[dict[str, Any]] = []
     for start in range(0, len(pending), BATCH_GET):
         request: dict[str, Any] = {
-            table: {"Keys": pending[start : start + BATCH_GET], "ConsistentRead": True}
+            table: {"Keys": pending[start : start + BATCH_GET], "ConsistentRead": True, **(projection or {})}
         }
         for _ in range(_RETRIES):
             answer = db.batch_get_item(RequestItems=request)

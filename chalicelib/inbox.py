@@ -30,11 +30,12 @@ MEMBER_JOB = "MEMBER"
 
 @dataclass(frozen=True)
 class Entry:
-    """``user`` can reach ``file_id`` (owned by ``owner``) through the grant to ``source``."""
+    """``user`` can reach ``file_id`` (owned by ``owner``, so named then) through the grant to ``source``."""
 
     user: str
     file_id: str
     owner: str
+    owner_name: str
     source: str
     created_ms: int
 
@@ -51,13 +52,13 @@ class Entry:
 
 def entry(grant: Grant, user: str) -> Entry:
     """The entry ``grant`` gives ``user`` (the grantee, or a member of the grantee group)."""
-    return Entry(user, grant.file_id, grant.owner, grant.grantee.key, grant.created_ms)
+    return Entry(user, grant.file_id, grant.owner, grant.owner_name, grant.grantee.key, grant.created_ms)
 
 
-def from_place(user: str, owner: str, place: str) -> Entry:
+def from_place(user: str, owner: str, owner_name: str, place: str) -> Entry:
     """The entry stored at ``place`` (its key holds everything but the owner)."""
     at_ms, file_id, kind, source_id = place.split("#", 3)
-    return Entry(user, file_id, owner, f"{kind}#{source_id}", int(at_ms))
+    return Entry(user, file_id, owner, owner_name, f"{kind}#{source_id}", int(at_ms))
 
 
 @dataclass(frozen=True)

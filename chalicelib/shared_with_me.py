@@ -1,15 +1,16 @@
 """ "Shared with me" (``GET /shared``): the caller's entries, each verified against the base table.
 
 An entry (``inbox``) only says where to look. A page is one Query of the
-caller's entries (up to limit + 1, newest first) beside one Query of their
-memberships, then one consistent batch of the files' grant summaries and one
-of the records: every entry is checked there, and shown only if its grant is
-the file's newest live grant to the caller or one of their live groups (so a
-file shows once, at its newest grant), not the caller's own file, and the
-record is ready. Stale entries (a revoked grant, a membership or group gone, a
-deleted file) are dropped; when that leaves the page short it reads on, for at
-most ``LIST_ROUNDS`` rounds, and may then end short with a cursor, so a page
-never costs more than a few calls whatever the caller's groups and history.
+caller's entries (up to limit + 1, newest first) beside one Query of the ids
+of their groups; then, side by side, consistent batches of the records, of
+the files' grant summaries (only the caller's grantees' two times) and of the
+page's groups. An entry shows only if its grant is the file's newest live
+grant to the caller or one of their groups (so a file shows once, at its
+newest grant), its group (if any) is live, and the record is ready. Stale
+entries (a revoked grant, a membership or group gone, a deleted file) are
+dropped; when that leaves the page short it reads on, for at most
+``LIST_ROUNDS`` rounds, and may then end short with a cursor, so a page never
+costs more than a few calls whatever the caller's groups and history.
 """
 
 from __future__ import annotations
@@ -19,13 +20,12 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from chalicelib import cursor
-from chalicelib.access import Access, via
-from chalicelib.grants import Grants
+from chalicelib.grants import Grants, GrantTime
 from chalicelib.groups import Groups
 from chalicelib.inbox import PLACE_RE, Entry, Inbox
-from chalicelib.model import READY
+from chalicelib.model import READY, FileRecord
 from chalicelib.records import Records
-from chalicelib.sharing_model import Grant
+from chalicelib.sharing_model import GROUP, USER
 from chalicelib.validation import ListQuery
 
 LISTING = "shared"
@@ -35,6 +35,19 @@ _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="shared")
 
 def _valid_place(value: str) -> bool:
     return bool(PLACE_RE.match(value))
+
+
+def _newest(times: dict[str, GrantTime], now: float) -> tuple[int, str] | None:
+    """(created ms, grantee key) of the newest live grant among ``times``."""
+    live = [(t.created_ms, grantee) for grantee, t in times.items() if t.live(now)]
+    return max(live) if live else None
+
+
+def _shown(record: FileRecord, entry: Entry, group_name: str | None) -> dict[str, Any]:
+    """The File object of a shared file, as ``access.Access`` shows it, with ``sharedVia``."""
+    via = {"type": GROUP, "name": group_name} if group_name is not None else {"type": USER}
+    owner = {"id": entry.owner, "name": entry.owner_name}
+    return {**record.to_api(), "owner": owner, "access": "shared", "sharedVia": via}
 
 
 class SharedWithMe:
@@ -65,7 +78,7 @@ class SharedWithMe:
         before = None
         if query.cursor:
             before = cursor.decode_position(self._key, caller, LISTING, query.cursor, _valid_place)
-        memberships = _POOL.submit(self._groups.memberships, caller)
+        group_ids = _POOL.submit(self._groups.group_ids, caller)
         wanted = query.limit + 1  # one extra shown item tells whether a next page exists
         shown: list[tuple[Entry, dict[str, Any]]] = []
         mine: set[str] | None = None
@@ -73,7 +86,7 @@ class SharedWithMe:
         for _ in range(LIST_ROUNDS):
             entries = self._inbox.page(caller, before, wanted)
             if mine is None:
-                mine = {f"U#{caller}"} | {f"G#{m.group_id}" for m in memberships.result()}
+                mine = {f"U#{caller}"} | {f"G#{g}" for g in group_ids.result()}
             shown += self._verified(caller, entries, mine)
             more = len(entries) == wanted
             before = entries[-1].place if entries else before
@@ -88,28 +101,25 @@ class SharedWithMe:
         self, caller: str, entries: list[Entry], mine: set[str]
     ) -> list[tuple[Entry, dict[str, Any]]]:
         """The entries that still stand, with the file object each shows."""
+        entries = [e for e in entries if e.source in mine and e.owner != caller]
         if not entries:
             return []
-        # The records' keys are in the entries already: read them beside the grant summaries.
+        # Every key is known from the entries: the three reads go side by side.
         records_read = _POOL.submit(self._records.get_many, list({(e.owner, e.file_id) for e in entries}))
-        summaries = self._grants.for_files({e.file_id for e in entries})
+        groups = {e.source.removeprefix("G#") for e in entries if e.source.startswith("G#")}
+        groups_read = _POOL.submit(self._groups.live, groups)
+        times = self._grants.grant_times({e.file_id for e in entries}, mine)
         now = self._clock()
-        newest: dict[str, Grant] = {}
-        for file_id, grants in summaries.items():
-            live = [g for g in grants if g.grantee.key in mine and g.live(now) and g.owner != caller]
-            if live:
-                newest[file_id] = max(live, key=lambda g: g.position)
-        records = records_read.result()
+        records, live_groups = records_read.result(), groups_read.result()
         found = []
         for e in entries:
-            grant = newest.get(e.file_id)
-            if grant is None or (grant.grantee.key, grant.position, grant.owner) != (
-                e.source,
-                e.position,
-                e.owner,
-            ):
-                continue  # stale, or the file shows at a newer grant of the caller's
+            # Shown once, at the file's newest live grant to the caller; older ones are skipped.
+            if _newest(times.get(e.file_id, {}), now) != (e.created_ms, e.source):
+                continue
+            group = live_groups.get(e.source.removeprefix("G#")) if e.source.startswith("G#") else None
+            if e.source.startswith("G#") and group is None:
+                continue  # the group was deleted; its purge has not reached this membership yet
             record = records.get((e.owner, e.file_id))
             if record is not None and record.status == READY:
-                found.append((e, {**Access(record, grant).to_api(), "sharedVia": via(grant)}))
+                found.append((e, _shown(record, e, group.name if group else None)))
         return found

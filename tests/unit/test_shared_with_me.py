@@ -123,10 +123,10 @@ def test_stale_entries_are_dropped_and_a_short_page_reads_on(world: Any) -> None
     # Entries nothing stands behind, newer than every real one: a grant never made, one to a
     # group bob is not in, one of a file that does not exist, and a real file's second entry.
     stale = [
-        Entry(BOB, files[0], ALICE, f"U#{BOB}", now_ms + 1),
-        Entry(BOB, files[1], ALICE, f"G#{group_id}", now_ms + 2),
-        Entry(BOB, "0" * 36, ALICE, f"U#{BOB}", now_ms + 3),
-        Entry(BOB, files[2], CAROL, f"U#{BOB}", now_ms + 4),
+        Entry(BOB, files[0], ALICE, "alice", f"U#{BOB}", now_ms + 1),
+        Entry(BOB, files[1], ALICE, "alice", f"G#{group_id}", now_ms + 2),
+        Entry(BOB, "0" * 36, ALICE, "alice", f"U#{BOB}", now_ms + 3),
+        Entry(BOB, files[2], CAROL, "carol", f"U#{BOB}", now_ms + 4),
     ]
     cases.groups.remove(BOB, "gone", BOB)
     locker.stores.inbox.put(stale)
@@ -203,3 +203,17 @@ def test_a_fan_out_cut_short_is_finished_by_the_sweep(world: Any, monkeypatch: p
     via = {"type": "group", "name": "course"}
     assert listed(cases, BOB) == [(file_id, via)] and listed(cases, CAROL) == [(file_id, via)]
     assert inbox.pending() == []
+
+
+def test_a_deleted_group_stops_showing_before_its_purge(world: Any) -> None:
+    locker, cases, _, _ = world
+    cases.groups.create(ALICE, "alice", "old")
+    cases.groups.add(ALICE, "old", "bob")
+    cases.groups.create(ALICE, "alice", "new")
+    cases.groups.add(ALICE, "new", "bob")
+    both, only_old = ready(world), ready(world)
+    grant(world, both, group="new")
+    grant(world, only_old, group="old")
+    old = locker.stores.groups.by_name("old")
+    assert old is not None and locker.stores.groups.delete(old)  # the purge has not run yet
+    assert listed(cases, BOB) == [(both, {"type": "group", "name": "new"})]

@@ -13,7 +13,7 @@ from chalicelib.dynamo_grants import DynamoGrants
 from chalicelib.dynamo_groups import DynamoGroups
 from chalicelib.dynamo_inbox import DynamoInbox
 from chalicelib.dynamo_links import DynamoLinks
-from chalicelib.grants import MAX_GRANTS_PER_FILE, InMemoryGrants, TooManyGrants
+from chalicelib.grants import MAX_GRANTS_PER_FILE, GrantTime, InMemoryGrants, TooManyGrants
 from chalicelib.groups import GroupGone, InMemoryGroups, NameTaken
 from chalicelib.inbox import GRANT_JOB, MEMBER_JOB, Entry, InMemoryInbox, Job, entry
 from chalicelib.links import InMemoryLinks, new_token, token_hash
@@ -117,7 +117,16 @@ def test_a_user_grant_brings_its_entry_and_takes_it_away(stores: dict[str, Any])
     stored, _ = grants.put(grant(file_id))
     grants.put(grant(file_id, expires=NOW + 60))  # an expiry update keeps the one entry
     grants.put(grant(file_id, who=CAROL, kind=GROUP))  # a group's entries are the fan-out's
-    assert inbox.page(BOB, None, 10) == [Entry(BOB, file_id, OWNER, f"U#{BOB}", stored.created_ms)]
+    shown = Entry(BOB, file_id, OWNER, "owner@example.com", f"U#{BOB}", stored.created_ms)
+    assert inbox.page(BOB, None, 10) == [shown]
+    times = grants.grant_times([file_id, other], [f"U#{BOB}", f"G#{CAROL}", f"U#{OWNER}"])
+    assert times == {
+        file_id: {
+            f"U#{BOB}": GrantTime(stored.created_ms, NOW + 60),
+            f"G#{CAROL}": GrantTime(NOW * 1000, None),
+        },
+        other: {},
+    }
     assert inbox.page(CAROL, None, 10) == []
     grants.remove(file_id, stored.id)
     assert inbox.page(BOB, None, 10) == []
@@ -177,9 +186,11 @@ def test_members_are_added_once_and_removed_at_once(stores: dict[str, Any]) -> N
     assert groups.add_member(group, BOB, "bob", NOW + 2) == (member, False)
     assert groups.by_name("brokers").member_count == 2
     assert groups.member_of(BOB, [group.id]) == {group.id}
+    assert groups.group_ids(BOB) == {group.id} and groups.group_ids(CAROL) == set()
     assert groups.remove_member(group, BOB)
     assert not groups.remove_member(group, BOB)
     assert groups.member_of(BOB, [group.id]) == set()
+    assert groups.group_ids(BOB) == set()
     assert groups.by_name("brokers").member_count == 1
 
 
@@ -192,6 +203,8 @@ def test_deleting_a_group_ends_every_membership_at_once_and_frees_the_name(store
     assert not groups.delete(group)
     assert groups.member_of(BOB, [group.id]) == set()  # before any purge
     assert groups.memberships(BOB) == []
+    assert groups.group_ids(BOB) == {group.id}  # until the purge: live() says it is gone
+    assert groups.live([group.id]) == {}
     assert groups.by_name("brokers") is None
     with pytest.raises(GroupGone):
         groups.add_member(group, CAROL, "carol", NOW)
