@@ -185,9 +185,10 @@ def run(
         f"Median of {max(3, rounds // 4)} alternating requests per side, pages of {PAGE}. The reader is in "
         f"{groups} groups, each granted {per_group} of the owner's {groups * per_group:,} files; the owner "
         "lists the same files. `GET /shared` Queries the reader's entries (one per file and source grant, "
-        "written by each grant's fan-out) beside their memberships (one Query, one BatchGetItem of the "
-        "groups), then checks the entries against the grant summaries (one BatchGetItem) and reads the file "
-        "records (one BatchGetItem): the same five calls for 1 group or 100; `GET /files` is one "
+        "written by each grant's fan-out) beside the ids of their groups (one Query projected to the key), "
+        "then side by side reads the file records, the grant summaries (projected to the reader's grantees' "
+        "two times) and the page's groups (one BatchGetItem each) to verify every entry: the same five "
+        "calls for 1 group or 100, where the pull model made one index Query per group; `GET /files` is one "
         f"Query. Setting up the groups, members and {groups * per_group:,} grants took {setup_s:.1f} s."
     )
     return [p6, p7]
