@@ -148,6 +148,8 @@ class DynamoGrants:
 
     def grant_times(self, file_ids: Any, grantees: Any) -> dict[str, dict[str, GrantTime]]:
         ids, keys = set(file_ids), sorted(set(grantees))
+        if not ids or not keys:
+            return {file_id: {} for file_id in ids}
         # Only the two times of only these grantees' entries: a small answer, whatever else the file has.
         names = {"#c": "createdMs", "#e": "expiresAt", **{f"#g{i}": k for i, k in enumerate(keys)}}
         paths = ", ".join(f"#g{i}.#c, #g{i}.#e" for i in range(len(keys)))

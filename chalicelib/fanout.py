@@ -83,6 +83,12 @@ class FanOut:
         """Drop a fan-out done (or refused) by the request that queued it."""
         self._inbox.finish(job)
 
+    def disbanded(self, group_id: str) -> None:
+        """Remove every entry a deleted group gave its members (before its memberships go)."""
+        grants = self._group_grants(group_id)
+        members = self._groups.members(group_id)
+        self._inbox.remove(entry(g, m.user_id) for m in members for g in grants)
+
     def run(self, job: Job) -> None:
         """Finish a queued fan-out from what the base table says now, then drop it."""
         if job.kind == GRANT_JOB:

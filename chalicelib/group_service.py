@@ -148,8 +148,7 @@ class GroupService:
 
     def purge(self, group_id: str) -> None:
         """Remove a deleted group's memberships, grants and entries, then forget it (safe to repeat)."""
-        for member in self._groups.members(group_id):
-            self._fanout.left(group_id, member.user_id)
+        self._fanout.disbanded(group_id)
         self._groups.purge(group_id)
         for _ in range(_PURGE_ROUNDS):  # bounded: the index may lag behind removals
             grants = self._grants.by_grantee(f"G#{group_id}", None, 100)
