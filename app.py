@@ -57,7 +57,8 @@ def object_created(event: Any) -> None:
 
 @app.schedule(Cron("17", "*", "*", "*", "?", "*"), name="sweep")
 def sweep(event: Any) -> None:
-    """Hourly: reclaim abandoned uploads, finish half-done deletes and group purges, then repair."""
+    """Hourly: reclaim abandoned uploads, finish half-done deletes, group purges and fan-outs, then repair."""
     runtime.locker().sweep()
     runtime.sharing().groups.sweep()
+    runtime.locker().fanout.sweep()
     runtime.repairs().run()

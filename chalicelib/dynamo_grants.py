@@ -6,7 +6,8 @@ A file's grants live in its own partition ``pk = FILE#<id>``:
   that keeps a file at 100 grants;
 - ``sk = GRANT#<grantee>``: one item per grant, carrying ``gpk = GRANTEE#<grantee>``
   and ``gsk = <ms>#<file id>`` for the ``grantee`` index behind ``GET /shared``.
-Both change in one transaction, so they never disagree.
+Both change in one transaction, so they never disagree; a user grant's "shared
+with me" entry (``dynamo_inbox``) is written and removed in that same transaction.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.dynamo_inbox import entry_item, entry_key
 from chalicelib.dynamo_util import batch_delete, batch_get, failed_condition, key, n, s
-from chalicelib.grants import MAX_GRANTS_PER_FILE, TooManyGrants
-from chalicelib.sharing_model import Grant, Grantee
+from chalicelib.grants import MAX_GRANTS_PER_FILE, GrantTime, TooManyGrants
+from chalicelib.inbox import entry
+from chalicelib.sharing_model import USER, Grant, Grantee
 
 GRANTEE_INDEX = "grantee"
 SUMMARY = "GRANTS"
@@ -56,6 +59,10 @@ def _grant(file_id: str, entry: dict[str, Any]) -> Grant:
         created_ms=int(entry["createdMs"]["N"]),
         expires_at=int(expires["N"]) if expires else None,
     )
+
+
+def _inbox_key(grant: Grant) -> dict[str, Any]:
+    return entry_key(entry(grant, grant.grantee.id))
 
 
 def _from_summary(item: dict[str, Any]) -> list[Grant]:
@@ -102,7 +109,11 @@ class DynamoGrants:
             "ExpressionAttributeValues": values,
         }
         put = {"TableName": self._table, "Item": self._grant_item(grant)}
-        self._db.transact_write_items(TransactItems=[{"Update": summary}, {"Put": put}])
+        items: list[dict[str, Any]] = [{"Update": summary}, {"Put": put}]
+        if grant.grantee.type == USER:  # rewritten on an update too: that heals a lost entry
+            inbox = {"TableName": self._table, "Item": entry_item(entry(grant, grant.grantee.id))}
+            items.append({"Put": inbox})
+        self._db.transact_write_items(TransactItems=items)
 
     def put(self, grant: Grant) -> tuple[Grant, bool]:
         for _ in range(3):  # a concurrent grant for the same grantee: look again
@@ -130,8 +141,29 @@ class DynamoGrants:
         found = {i["pk"]["S"].removeprefix("FILE#"): _from_summary(i) for i in self._summaries(ids)}
         return {file_id: found.get(file_id, []) for file_id in ids}
 
-    def _summaries(self, file_ids: set[str]) -> list[dict[str, Any]]:
-        return batch_get(self._db, self._table, [key(_pk(f), SUMMARY) for f in file_ids])
+    def _summaries(
+        self, file_ids: set[str], projection: dict[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        return batch_get(self._db, self._table, [key(_pk(f), SUMMARY) for f in file_ids], projection)
+
+    def grant_times(self, file_ids: Any, grantees: Any) -> dict[str, dict[str, GrantTime]]:
+        ids, keys = set(file_ids), sorted(set(grantees))
+        if not ids or not keys:
+            return {file_id: {} for file_id in ids}
+        # Only the two times of only these grantees' entries: a small answer, whatever else the file has.
+        names = {"#c": "createdMs", "#e": "expiresAt", **{f"#g{i}": k for i, k in enumerate(keys)}}
+        paths = ", ".join(f"#g{i}.#c, #g{i}.#e" for i in range(len(keys)))
+        projection = {"ProjectionExpression": f"pk, {paths}", "ExpressionAttributeNames": names}
+        found: dict[str, dict[str, GrantTime]] = {file_id: {} for file_id in ids}
+        for item in self._summaries(ids, projection):
+            times = found[item["pk"]["S"].removeprefix("FILE#")]
+            for name, value in item.items():
+                if name != "pk":
+                    expires = value["M"].get("expiresAt")
+                    times[name] = GrantTime(
+                        int(value["M"]["createdMs"]["N"]), int(expires["N"]) if expires else None
+                    )
+        return found
 
     def remove(self, file_id: str, grant_id: str) -> Grant | None:
         grant = next((g for g in self.for_file(file_id) if g.id == grant_id), None)
@@ -146,8 +178,11 @@ class DynamoGrants:
             "ExpressionAttributeValues": {":minus": n(-1), ":id": s(grant_id)},
         }
         delete = {"TableName": self._table, "Key": key(_pk(file_id), f"GRANT#{grant.grantee.key}")}
+        items: list[dict[str, Any]] = [{"Update": summary}, {"Delete": delete}]
+        if grant.grantee.type == USER:
+            items.append({"Delete": {"TableName": self._table, "Key": _inbox_key(grant)}})
         try:
-            self._db.transact_write_items(TransactItems=[{"Update": summary}, {"Delete": delete}])
+            self._db.transact_write_items(TransactItems=items)
         except ClientError as exc:
             if failed_condition(exc):
                 return None  # revoked concurrently
@@ -156,8 +191,10 @@ class DynamoGrants:
 
     def remove_all(self, file_id: str) -> None:
         grants = self.for_file(file_id)
-        # Grant items first, the summary last: a retry still knows what to delete.
-        batch_delete(self._db, self._table, [key(_pk(file_id), f"GRANT#{g.grantee.key}") for g in grants])
+        # Grant items and user entries first, the summary last: a retry still knows what to delete.
+        keys = [key(_pk(file_id), f"GRANT#{g.grantee.key}") for g in grants]
+        keys += [_inbox_key(g) for g in grants if g.grantee.type == USER]
+        batch_delete(self._db, self._table, keys)
         self._db.delete_item(TableName=self._table, Key=key(_pk(file_id), SUMMARY))
 
     def by_grantee(self, grantee_key: str, before: str | None, count: int) -> list[Grant]:

@@ -152,6 +152,20 @@ class DynamoGroups:
         alive = self.live(m.group_id for m in found)
         return [m for m in found if m.group_id in alive]
 
+    def group_ids(self, user_id: str) -> set[str]:
+        items = query_all(
+            self._db,
+            {
+                "TableName": self._table,
+                "KeyConditionExpression": "pk = :pk AND begins_with(sk, :m)",
+                "ExpressionAttributeValues": {":pk": s(f"USER#{user_id}"), ":m": s("MEMBEROF#")},
+                "ProjectionExpression": "sk",  # the key names the group
+                "ConsistentRead": True,
+            },
+            cap=2 * MAX_GROUPS_PER_USER,  # deleted groups may linger until purged
+        )
+        return {i["sk"]["S"].removeprefix("MEMBEROF#") for i in items}
+
     def member_of(self, user_id: str, group_ids: Iterable[str]) -> set[str]:
         ids = set(group_ids)
         keys = [k for g in ids for k in (_member_key(g, user_id), _meta(g))]

@@ -62,14 +62,19 @@ def key(pk: str, sk: str) -> dict[str, Any]:
     return {"pk": s(pk), "sk": s(sk)}
 
 
-def batch_get(db: Any, table: str, keys: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Consistent reads of ``keys`` (any number; 100 a call), items found in any order."""
+def batch_get(
+    db: Any, table: str, keys: Iterable[dict[str, Any]], projection: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Consistent reads of ``keys`` (any number; 100 a call), items found in any order.
+
+    ``projection``, if given, is ``ProjectionExpression`` (and ``ExpressionAttributeNames``) for every key.
+    """
     unique = {(k["pk"]["S"], k["sk"]["S"]): k for k in keys}
     pending = list(unique.values())
     found: list[dict[str, Any]] = []
     for start in range(0, len(pending), BATCH_GET):
         request: dict[str, Any] = {
-            table: {"Keys": pending[start : start + BATCH_GET], "ConsistentRead": True}
+            table: {"Keys": pending[start : start + BATCH_GET], "ConsistentRead": True, **(projection or {})}
         }
         for _ in range(_RETRIES):
             answer = db.batch_get_item(RequestItems=request)
@@ -84,7 +89,15 @@ def batch_get(db: Any, table: str, keys: Iterable[dict[str, Any]]) -> list[dict[
 
 def batch_delete(db: Any, table: str, keys: Iterable[dict[str, Any]]) -> None:
     """Delete ``keys`` (absent ones are fine), 25 a call."""
-    pending = [{"DeleteRequest": {"Key": k}} for k in keys]
+    _batch_write(db, table, [{"DeleteRequest": {"Key": k}} for k in keys])
+
+
+def batch_put(db: Any, table: str, items: Iterable[dict[str, Any]]) -> None:
+    """Put ``items`` (unconditionally: each replaces what its key held), 25 a call."""
+    _batch_write(db, table, [{"PutRequest": {"Item": i}} for i in items])
+
+
+def _batch_write(db: Any, table: str, pending: list[dict[str, Any]]) -> None:
     for start in range(0, len(pending), BATCH_WRITE):
         request: dict[str, Any] = {table: pending[start : start + BATCH_WRITE]}
         for _ in range(_RETRIES):

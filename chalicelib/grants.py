@@ -3,19 +3,33 @@
 A file's grants are read together (``for_file``, a consistent read: what
 authorisation uses); ``by_grantee`` lists one grantee's grants newest first
 (an index, eventually consistent: only ``GET /shared`` and cleanups use it).
-``dynamo_grants.DynamoGrants`` is the real store; one contract suite runs both.
+A user grant's "shared with me" entry (``inbox``) comes and goes with the grant,
+atomically. ``dynamo_grants.DynamoGrants`` is the real store; one contract suite runs both.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Protocol
 
-from chalicelib.sharing_model import Grant
+from chalicelib.inbox import InMemoryInbox, entry
+from chalicelib.sharing_model import USER, Grant
 
 MAX_GRANTS_PER_FILE = 100
+
+
+@dataclass(frozen=True)
+class GrantTime:
+    """When a grant was made (its position) and when it ends (None: until revoked)."""
+
+    created_ms: int
+    expires_at: int | None
+
+    def live(self, now: float) -> bool:
+        """An expired grant is a missing grant."""
+        return self.expires_at is None or self.expires_at > now
 
 
 class TooManyGrants(Exception):
@@ -34,6 +48,15 @@ class Grants(Protocol):
     def for_files(self, file_ids: Iterable[str]) -> dict[str, list[Grant]]:
         """``for_file`` for several files in one round trip (at most 100)."""
 
+    def grant_times(
+        self, file_ids: Iterable[str], grantees: Iterable[str]
+    ) -> dict[str, dict[str, GrantTime]]:
+        """Per file, when each of ``grantees``' grants (``U#``/``G#`` keys) was made and ends.
+
+        A consistent read of the same summaries as ``for_files``, in one round trip
+        for up to 100 files, holding only what ``GET /shared`` checks its entries by.
+        """
+
     def remove(self, file_id: str, grant_id: str) -> Grant | None:
         """Revoke one grant; the removed grant, or None if there was none."""
 
@@ -45,11 +68,23 @@ class Grants(Protocol):
 
 
 class InMemoryGrants:
-    """A faithful in-process Grants, for tests."""
+    """A faithful in-process Grants, for tests; user grants keep their entries in ``inbox``."""
 
-    def __init__(self) -> None:
+    def __init__(self, inbox: InMemoryInbox | None = None) -> None:
         self._files: dict[str, dict[str, Grant]] = {}
         self._lock = threading.Lock()
+        self._inbox = inbox or InMemoryInbox()
+
+    def use_inbox(self, inbox: InMemoryInbox) -> None:
+        """Keep user grants' entries in ``inbox`` (the one the stores bundle shares)."""
+        self._inbox = inbox
+
+    def _entries(self, grants: Iterable[Grant], keep: bool) -> None:
+        found = [entry(g, g.grantee.id) for g in grants if g.grantee.type == USER]
+        if keep:
+            self._inbox.put(found)
+        else:
+            self._inbox.remove(found)
 
     def put(self, grant: Grant) -> tuple[Grant, bool]:
         with self._lock:
@@ -58,10 +93,12 @@ class InMemoryGrants:
             if existing is not None:
                 updated = replace(existing, expires_at=grant.expires_at)
                 grants[grant.grantee.key] = updated
+                self._entries([updated], keep=True)
                 return updated, False
             if len(grants) >= MAX_GRANTS_PER_FILE:
                 raise TooManyGrants
             grants[grant.grantee.key] = grant
+            self._entries([grant], keep=True)
             return grant, True
 
     def for_file(self, file_id: str) -> list[Grant]:
@@ -70,18 +107,32 @@ class InMemoryGrants:
     def for_files(self, file_ids: Iterable[str]) -> dict[str, list[Grant]]:
         return {file_id: self.for_file(file_id) for file_id in set(file_ids)}
 
+    def grant_times(
+        self, file_ids: Iterable[str], grantees: Iterable[str]
+    ) -> dict[str, dict[str, GrantTime]]:
+        wanted = set(grantees)
+        return {
+            file_id: {
+                g.grantee.key: GrantTime(g.created_ms, g.expires_at)
+                for g in self.for_file(file_id)
+                if g.grantee.key in wanted
+            }
+            for file_id in set(file_ids)
+        }
+
     def remove(self, file_id: str, grant_id: str) -> Grant | None:
         with self._lock:
             grants = self._files.get(file_id, {})
             for key, grant in list(grants.items()):
                 if grant.id == grant_id:
                     del grants[key]
+                    self._entries([grant], keep=False)
                     return grant
         return None
 
     def remove_all(self, file_id: str) -> None:
         with self._lock:
-            self._files.pop(file_id, None)
+            self._entries(self._files.pop(file_id, {}).values(), keep=False)
 
     def by_grantee(self, grantee_key: str, before: str | None, count: int) -> list[Grant]:
         found = [

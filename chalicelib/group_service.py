@@ -14,10 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 from chalicelib.errors import ConflictError, ForbiddenError, NotFoundError
+from chalicelib.fanout import FanOut, member_job
 from chalicelib.grants import Grants
 from chalicelib.groups import GroupGone, Groups, NameTaken, TooManyGroups, TooManyMembers
 from chalicelib.model import iso, new_file_id
-from chalicelib.sharing_model import Group
+from chalicelib.sharing_model import Group, Membership
 from chalicelib.users import Directory
 
 NAME_RE = re.compile(r"^[a-z0-9_-]{1,64}$")
@@ -43,11 +44,17 @@ class GroupService:
     """Groups, as their managers and members use them."""
 
     def __init__(
-        self, groups: Groups, grants: Grants, directory: Directory, clock: Callable[[], float] = time.time
+        self,
+        groups: Groups,
+        grants: Grants,
+        directory: Directory,
+        fanout: FanOut,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._groups = groups
         self._grants = grants
         self._directory = directory
+        self._fanout = fanout
         self._clock = clock
 
     def create(self, caller: str, caller_name: str, name: str) -> dict[str, Any]:
@@ -96,15 +103,25 @@ class GroupService:
         user = self._directory.find(username)
         if user is None:
             raise NotFoundError("user not found")
+        job = member_job(group.id, user.id)
+        self._fanout.begin(job)  # queued first: a copy cut short is finished by the sweep
         try:
-            member, added = self._groups.add_member(group, user.id, user.name, int(self._clock()))
+            member, added = self._join(group, user.id, user.name)
+        except (NotFoundError, ConflictError):
+            self._fanout.run(job)  # refused: nothing to copy, the job goes
+            raise
+        self._fanout.run(job)  # the group's grants become the new member's entries
+        return {"member": member.to_api()}, added
+
+    def _join(self, group: Group, user_id: str, username: str) -> tuple[Membership, bool]:
+        try:
+            return self._groups.add_member(group, user_id, username, int(self._clock()))
         except GroupGone:
             raise NotFoundError("group not found") from None
         except TooManyMembers:
             raise ConflictError("a group can have at most 1000 members") from None
         except TooManyGroups:
             raise ConflictError("a user can be in at most 100 groups") from None
-        return {"member": member.to_api()}, added
 
     def remove(self, caller: str, name: str, user_id: str) -> None:
         """Remove a member (the manager), or leave (any member, the manager too).
@@ -123,6 +140,7 @@ class GroupService:
             self._delete(group)
         elif not _USER_RE.match(user_id) or not self._groups.remove_member(group, user_id):
             raise NotFoundError("member not found")
+        self._fanout.left(group.id, user_id)
 
     def delete(self, caller: str, name: str) -> None:
         """Delete the group (managers only): its grants and memberships stop at once."""
@@ -134,7 +152,8 @@ class GroupService:
         self.purge(group.id)
 
     def purge(self, group_id: str) -> None:
-        """Remove a deleted group's memberships and grants, then forget it (safe to repeat)."""
+        """Remove a deleted group's memberships, grants and entries, then forget it (safe to repeat)."""
+        self._fanout.disbanded(group_id)
         self._groups.purge(group_id)
         for _ in range(_PURGE_ROUNDS):  # bounded: the index may lag behind removals
             grants = self._grants.by_grantee(f"G#{group_id}", None, 100)

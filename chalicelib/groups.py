@@ -52,6 +52,12 @@ class Groups(Protocol):
     def memberships(self, user_id: str) -> list[Membership]:
         """The user's memberships of live groups."""
 
+    def group_ids(self, user_id: str) -> set[str]:
+        """Ids of the groups the user belongs to, from one consistent Query of their memberships.
+
+        A deleted group stays here until its purge removes the membership: ``live`` tells.
+        """
+
     def member_of(self, user_id: str, group_ids: Iterable[str]) -> set[str]:
         """Which of ``group_ids`` are live groups the user belongs to (consistent reads)."""
 
@@ -109,6 +115,9 @@ class InMemoryGroups:
 
     def memberships(self, user_id: str) -> list[Membership]:
         return [m[user_id] for g, m in self._members.items() if g in self._groups and user_id in m]
+
+    def group_ids(self, user_id: str) -> set[str]:
+        return {g for g, m in self._members.items() if user_id in m}
 
     def member_of(self, user_id: str, group_ids: Iterable[str]) -> set[str]:
         return {g for g in set(group_ids) if g in self._groups and user_id in self._members.get(g, {})}

@@ -42,9 +42,18 @@ def sharing_cases(locker: Locker) -> SharingCases:
     s, key, clock = locker.stores, locker.settings.cursor_key, locker.clock
     return SharingCases(
         grants=Sharing(
-            locker.records, s.grants, s.groups, s.directory, locker.access, locker.trail, key, clock
+            locker.records,
+            s.grants,
+            s.groups,
+            s.directory,
+            locker.access,
+            locker.trail,
+            key,
+            s.inbox,
+            locker.fanout,
+            clock,
         ),
-        groups=GroupService(s.groups, s.grants, s.directory, clock),
+        groups=GroupService(s.groups, s.grants, s.directory, locker.fanout, clock),
         links=LinkService(
             locker.records,
             s.links,

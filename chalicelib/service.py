@@ -16,6 +16,7 @@ from chalicelib.access import CHANGE, READ, AccessControl
 from chalicelib.completion import Completion
 from chalicelib.config import Settings
 from chalicelib.errors import ConflictError, TooManyRequestsError, UnprocessableEntityError
+from chalicelib.fanout import FanOut
 from chalicelib.model import (
     DELETING,
     MULTIPART_UPLOAD,
@@ -69,6 +70,7 @@ class Locker:
         self.clock = clock
         self.stores = stores or SharingStores()
         self.access = AccessControl(records, self.stores.grants, self.stores.groups, self._now)
+        self.fanout = FanOut(self.stores.grants, self.stores.groups, self.stores.inbox)
         self.trail = Trail(self.stores.activity, settings.cursor_key, clock)
         self._completion = Completion(records, storage, self._now, self._completed)
 
@@ -253,6 +255,8 @@ class Locker:
         if record.status != DELETING:
             record = self.begin_delete(record, actor)
         self._drop_bytes(record)
+        for grant in self.stores.grants.for_file(record.id):
+            self.fanout.revoked(grant)  # group grants' entries; user grants' go with them below
         self.stores.grants.remove_all(record.id)
         self.stores.links.remove_all(record.id)
         self.records.finish_delete(record)

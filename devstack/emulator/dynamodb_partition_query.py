@@ -6,12 +6,15 @@ user's first page costs 60x more once the table holds 20,000 other records.
 DynamoDB reads only the queried partition, already in sort-key order. While
 ``install()`` is in effect a base-table Query sees only its partition; moto's
 own code still does the sorting, key conditions, filters, limits, paging and
-projections, so answers are identical. Index Queries (and Scans) are moto's,
-unchanged: an index partition spans the table's partitions.
+projections, so answers are identical. Index Queries are ``dynamodb_index_query``'s
+(an index partition spans the table's partitions; it scopes them with ``only_items``);
+Scans are moto's, unchanged.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -31,6 +34,16 @@ def _all_items(self: Table) -> list[Any]:
     return _ORIGINAL_ALL_ITEMS(self)
 
 
+@contextmanager
+def only_items(table: Table, items: list[Any]) -> Iterator[None]:
+    """Inside, ``table.all_items()`` (in this context) is ``items``: what one Query may read."""
+    token = _partition.set((table, items))
+    try:
+        yield
+    finally:
+        _partition.reset(token)
+
+
 def _partition_items(table: Table, hash_key: Any) -> list[Any]:
     found = table.items.get(hash_key)  # .get: never add an empty partition to the defaultdict
     if found is None:
@@ -44,11 +57,8 @@ def _query(self: Table, hash_key: Any, *args: Any, **kwargs: Any) -> Any:
     index_name = args[_INDEX_NAME_POSITION] if len(args) > _INDEX_NAME_POSITION else kwargs.get("index_name")
     if index_name or hash_key is None:
         return _ORIGINAL_QUERY(self, hash_key, *args, **kwargs)
-    token = _partition.set((self, _partition_items(self, hash_key)))
-    try:
+    with only_items(self, _partition_items(self, hash_key)):
         return _ORIGINAL_QUERY(self, hash_key, *args, **kwargs)
-    finally:
-        _partition.reset(token)
 
 
 def install() -> None:

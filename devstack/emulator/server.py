@@ -5,7 +5,8 @@ so ``make run`` and the test suites start it in milliseconds. moto alone is too
 lenient where Locker's security lives, so its dispatcher runs behind
 ``S3Gate`` (presigned-URL, checksum and anonymous-access checks, as S3 does)
 and ``CognitoCors`` (Cognito's browser CORS), and its DynamoDB Query reads one
-partition, as DynamoDB's does (``dynamodb_partition_query``), and its multipart
+partition, as DynamoDB's does (``dynamodb_partition_query``, ``dynamodb_index_query``), its
+projections convert only what they name (``dynamodb_projection``), and its multipart
 answers carry S3's CORS headers and ListParts shape (``s3_multipart_answers``). Given a consumer,
 it also delivers the bucket's ObjectCreated events (``events``), as EventBridge does.
 
@@ -34,7 +35,12 @@ from moto import settings as moto_settings
 from moto.moto_server import werkzeug_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from devstack.emulator import dynamodb_partition_query, s3_multipart_answers
+from devstack.emulator import (
+    dynamodb_index_query,
+    dynamodb_partition_query,
+    dynamodb_projection,
+    s3_multipart_answers,
+)
 from devstack.emulator.cognito_cors import CognitoCors
 from devstack.emulator.dynamodb_lock import SerializedDynamoDB
 from devstack.emulator.events import Consumer, ObjectCreatedEvents
@@ -83,6 +89,8 @@ def start(host: str = "127.0.0.1", port: int = 5000, object_created: Consumer | 
             "import devstack.emulator.server first or export the variable"
         )
     dynamodb_partition_query.install()
+    dynamodb_index_query.install()
+    dynamodb_projection.install()
     s3_multipart_answers.install()
     dispatcher = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
     s3: WSGIApplication = S3Gate(dispatcher, CREDENTIALS)

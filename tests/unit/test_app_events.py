@@ -9,7 +9,9 @@ from chalice.test import Client
 
 from app import app
 from chalicelib import runtime
+from chalicelib.fanout import member_job
 from chalicelib.model import new_file_id
+from chalicelib.sharing_model import GROUP, Grant, Grantee, Group
 from chalicelib.validation import NewFile
 from tests.unit.conftest import BUCKET, SETTINGS_ENV
 
@@ -65,6 +67,25 @@ def test_scheduled_sweep_reclaims_expired_uploads(
         )
     assert locker.records.get(OWNER, created["file"]["id"]) is None
     assert locker.records.usage(OWNER).files == 0
+
+
+def test_scheduled_sweep_finishes_a_fan_out_cut_short(wired: dict[str, Any]) -> None:
+    locker = runtime.locker()
+    stores = locker.stores
+    group = Group(new_file_id(), "late", OWNER, 1)
+    stores.groups.create(group, "owner")
+    member = "44444444-4444-4444-8444-444444444444"
+    file_id = new_file_id()
+    stores.grants.put(Grant(new_file_id(), file_id, OWNER, "owner", Grantee(GROUP, group.id, "late"), 5))
+    job = member_job(group.id, member)
+    stores.inbox.begin(job)  # queued, then the request died before adding and copying
+    stores.groups.add_member(group, member, "member", 2)
+    with Client(app) as client:
+        client.lambda_.invoke(
+            "sweep", client.events.generate_cw_event("aws.events", "Scheduled Event", {}, [])
+        )
+    assert stores.inbox.pending() == []
+    assert [e.file_id for e in stores.inbox.page(member, None, 10)] == [file_id]
 
 
 def test_scheduled_sweep_repairs_what_it_safely_can(

@@ -11,12 +11,14 @@ from chalicelib.activity import InMemoryActivity
 from chalicelib.dynamo_activity import DynamoActivity
 from chalicelib.dynamo_grants import DynamoGrants
 from chalicelib.dynamo_groups import DynamoGroups
+from chalicelib.dynamo_inbox import DynamoInbox
 from chalicelib.dynamo_links import DynamoLinks
-from chalicelib.grants import MAX_GRANTS_PER_FILE, InMemoryGrants, TooManyGrants
+from chalicelib.grants import MAX_GRANTS_PER_FILE, GrantTime, InMemoryGrants, TooManyGrants
 from chalicelib.groups import GroupGone, InMemoryGroups, NameTaken
+from chalicelib.inbox import GRANT_JOB, MEMBER_JOB, Entry, InMemoryInbox, Job, entry
 from chalicelib.links import InMemoryLinks, new_token, token_hash
 from chalicelib.model import new_file_id
-from chalicelib.sharing_model import USER, Event, Grant, Grantee, Group, Link
+from chalicelib.sharing_model import GROUP, USER, Event, Grant, Grantee, Group, Link
 from tests.unit.conftest import SerializedClient
 
 NOW = 1_800_000_000
@@ -28,8 +30,10 @@ CAROL = "33333333-3333-4333-8333-333333333333"
 @pytest.fixture(params=["memory", "dynamodb"])
 def stores(request: pytest.FixtureRequest) -> dict[str, Any]:
     if request.param == "memory":
+        inbox = InMemoryInbox()
         return {
-            "grants": InMemoryGrants(),
+            "inbox": inbox,
+            "grants": InMemoryGrants(inbox),
             "groups": InMemoryGroups(),
             "links": InMemoryLinks(),
             "activity": InMemoryActivity(),
@@ -38,6 +42,7 @@ def stores(request: pytest.FixtureRequest) -> dict[str, Any]:
     db = SerializedClient(aws["dynamodb"])
     table = aws["dynamodb"].list_tables()["TableNames"][0]  # unit or integration table
     return {
+        "inbox": DynamoInbox(db, table),
         "grants": DynamoGrants(db, table),
         "groups": DynamoGroups(db, table),
         "links": DynamoLinks(db, table),
@@ -106,6 +111,56 @@ def test_a_file_has_at_most_100_grants_and_remove_all_clears_them(stores: dict[s
     assert stores["grants"].put(grant(file_id, who=CAROL))[1]
 
 
+def test_a_user_grant_brings_its_entry_and_takes_it_away(stores: dict[str, Any]) -> None:
+    grants, inbox = stores["grants"], stores["inbox"]
+    file_id, other = new_file_id(), new_file_id()
+    stored, _ = grants.put(grant(file_id))
+    grants.put(grant(file_id, expires=NOW + 60))  # an expiry update keeps the one entry
+    grants.put(grant(file_id, who=CAROL, kind=GROUP))  # a group's entries are the fan-out's
+    shown = Entry(BOB, file_id, OWNER, "owner@example.com", f"U#{BOB}", stored.created_ms)
+    assert inbox.page(BOB, None, 10) == [shown]
+    times = grants.grant_times([file_id, other], [f"U#{BOB}", f"G#{CAROL}", f"U#{OWNER}"])
+    assert times == {
+        file_id: {
+            f"U#{BOB}": GrantTime(stored.created_ms, NOW + 60),
+            f"G#{CAROL}": GrantTime(NOW * 1000, None),
+        },
+        other: {},
+    }
+    assert inbox.page(CAROL, None, 10) == []
+    grants.remove(file_id, stored.id)
+    assert inbox.page(BOB, None, 10) == []
+    grants.put(grant(other))
+    grants.remove_all(other)
+    assert inbox.page(BOB, None, 10) == []
+
+
+def test_entries_are_newest_first_per_user_and_resume_before_a_place(stores: dict[str, Any]) -> None:
+    inbox = stores["inbox"]
+    made = [grant(new_file_id((NOW + i) * 1000), at_ms=(NOW + i) * 1000, kind=GROUP) for i in range(4)]
+    inbox.put([entry(g, BOB) for g in made])
+    inbox.put([entry(made[0], BOB), entry(made[0], CAROL)])  # repeating one is harmless
+    first = inbox.page(BOB, None, 3)
+    assert [e.file_id for e in first] == [made[3].file_id, made[2].file_id, made[1].file_id]
+    assert first[0].source == f"G#{BOB}" and first[0].position == made[3].position
+    assert [e.file_id for e in inbox.page(BOB, first[-1].place, 10)] == [made[0].file_id]
+    inbox.remove([entry(made[3], BOB), entry(made[3], CAROL)])  # absent ones are fine
+    assert [e.file_id for e in inbox.page(BOB, None, 1)] == [made[2].file_id]
+    assert [e.user for e in inbox.page(CAROL, None, 10)] == [CAROL]
+
+
+def test_fan_outs_queue_until_finished(stores: dict[str, Any]) -> None:
+    inbox = stores["inbox"]
+    jobs = [Job(GRANT_JOB, new_file_id(), new_file_id()), Job(MEMBER_JOB, new_file_id(), BOB)]
+    for job in jobs:
+        inbox.begin(job)
+        inbox.begin(job)
+    assert sorted(inbox.pending(), key=lambda j: j.key) == sorted(jobs, key=lambda j: j.key)
+    inbox.finish(jobs[0])
+    inbox.finish(jobs[0])
+    assert inbox.pending() == [jobs[1]]
+
+
 def _group(name: str = "brokers", manager: str = OWNER) -> Group:
     return Group(new_file_id(), name, manager, NOW)
 
@@ -131,9 +186,11 @@ def test_members_are_added_once_and_removed_at_once(stores: dict[str, Any]) -> N
     assert groups.add_member(group, BOB, "bob", NOW + 2) == (member, False)
     assert groups.by_name("brokers").member_count == 2
     assert groups.member_of(BOB, [group.id]) == {group.id}
+    assert groups.group_ids(BOB) == {group.id} and groups.group_ids(CAROL) == set()
     assert groups.remove_member(group, BOB)
     assert not groups.remove_member(group, BOB)
     assert groups.member_of(BOB, [group.id]) == set()
+    assert groups.group_ids(BOB) == set()
     assert groups.by_name("brokers").member_count == 1
 
 
@@ -146,6 +203,8 @@ def test_deleting_a_group_ends_every_membership_at_once_and_frees_the_name(store
     assert not groups.delete(group)
     assert groups.member_of(BOB, [group.id]) == set()  # before any purge
     assert groups.memberships(BOB) == []
+    assert groups.group_ids(BOB) == {group.id}  # until the purge: live() says it is gone
+    assert groups.live([group.id]) == {}
     assert groups.by_name("brokers") is None
     with pytest.raises(GroupGone):
         groups.add_member(group, CAROL, "carol", NOW)

@@ -1,0 +1,136 @@
+""" "Shared with me", kept per user: the interface, and an in-memory fake.
+
+``GET /shared`` reads one user's entries newest first instead of one index
+Query per source (the user and each of their groups, up to 101), so a page
+costs the same few calls whatever the user's groups. An entry says "this file
+reached this user through this grant" (one per user, file and source); it is
+a pointer, never a permission: the listing verifies each one against the base
+table (the grant still live, the membership still live, the record ready) and
+drops stale ones. A user grant writes its entry in the grant's own
+transaction; a group grant writes one per member, and a new member gets one per
+grant of the group, each under a ``Job`` queued first, so a fan-out cut short
+is finished by the sweep. ``dynamo_inbox.DynamoInbox`` is the real store.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from chalicelib.sharing_model import Grant, position
+
+# Where an entry sorts: the grant's position, then its source (U#<sub> or G#<group id>).
+PLACE_RE = re.compile(r"^\d{13}#[0-9A-Z]{36}#[UG]#[0-9A-Za-z-]{1,64}$")
+GRANT_JOB = "GRANT"
+MEMBER_JOB = "MEMBER"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """``user`` can reach ``file_id`` (owned by ``owner``, so named then) through the grant to ``source``."""
+
+    user: str
+    file_id: str
+    owner: str
+    owner_name: str
+    source: str
+    created_ms: int
+
+    @property
+    def position(self) -> str:
+        """The grant's position (what ``Grant.position`` says for the same grant)."""
+        return position(self.created_ms, self.file_id)
+
+    @property
+    def place(self) -> str:
+        """Where the entry sorts in its user's list (unique per user); also the cursor."""
+        return f"{self.position}#{self.source}"
+
+
+def entry(grant: Grant, user: str) -> Entry:
+    """The entry ``grant`` gives ``user`` (the grantee, or a member of the grantee group)."""
+    return Entry(user, grant.file_id, grant.owner, grant.owner_name, grant.grantee.key, grant.created_ms)
+
+
+def from_place(user: str, owner: str, owner_name: str, place: str) -> Entry:
+    """The entry stored at ``place`` (its key holds everything but the owner)."""
+    at_ms, file_id, kind, source_id = place.split("#", 3)
+    return Entry(user, file_id, owner, owner_name, f"{kind}#{source_id}", int(at_ms))
+
+
+@dataclass(frozen=True)
+class Job:
+    """A fan-out to finish: a group grant to copy to members, or a group's grants to a new member."""
+
+    kind: str  # GRANT_JOB (subject: the file id) or MEMBER_JOB (subject: the user)
+    group_id: str
+    subject: str
+
+    @property
+    def key(self) -> str:
+        """Unique per fan-out; repeating the same one is harmless."""
+        return f"{self.kind}#{self.group_id}#{self.subject}"
+
+
+def job_from_key(key: str) -> Job:
+    """The job stored under ``key``."""
+    kind, group_id, subject = key.split("#", 2)
+    return Job(kind, group_id, subject)
+
+
+class Inbox(Protocol):
+    """Where users' "shared with me" entries and the pending fan-outs live."""
+
+    def page(self, user: str, before: str | None, count: int) -> list[Entry]:
+        """Up to ``count`` of the user's entries, newest first, placed before ``before``."""
+
+    def put(self, entries: Iterable[Entry]) -> None:
+        """Store entries (repeating one is harmless)."""
+
+    def remove(self, entries: Iterable[Entry]) -> None:
+        """Remove entries (absent ones are fine)."""
+
+    def begin(self, job: Job) -> None:
+        """Queue a fan-out before starting it."""
+
+    def finish(self, job: Job) -> None:
+        """Drop a finished fan-out from the queue."""
+
+    def pending(self) -> list[Job]:
+        """Fan-outs queued and not finished."""
+
+
+class InMemoryInbox:
+    """A faithful in-process Inbox, for tests."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, dict[str, Entry]] = {}
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+
+    def page(self, user: str, before: str | None, count: int) -> list[Entry]:
+        mine = self._entries.get(user, {})
+        places = sorted((p for p in mine if before is None or p < before), reverse=True)
+        return [mine[p] for p in places[:count]]
+
+    def put(self, entries: Iterable[Entry]) -> None:
+        with self._lock:
+            for e in entries:
+                self._entries.setdefault(e.user, {})[e.place] = e
+
+    def remove(self, entries: Iterable[Entry]) -> None:
+        with self._lock:
+            for e in entries:
+                self._entries.get(e.user, {}).pop(e.place, None)
+
+    def begin(self, job: Job) -> None:
+        self._jobs[job.key] = job
+
+    def finish(self, job: Job) -> None:
+        self._jobs.pop(job.key, None)
+
+    def pending(self) -> list[Job]:
+        return [self._jobs[k] for k in sorted(self._jobs)]
