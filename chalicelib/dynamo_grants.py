@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.dynamo_util import batch_delete, batch_get, failed_condition, key, n, s
 from chalicelib.grants import MAX_GRANTS_PER_FILE, TooManyGrants
+from chalicelib.reads import Read, Table, item_key
 from chalicelib.sharing_model import Grant, Grantee
 
 GRANTEE_INDEX = "grantee"
@@ -124,6 +125,15 @@ class DynamoGrants:
     def for_file(self, file_id: str) -> list[Grant]:
         found = self._db.get_item(TableName=self._table, Key=key(_pk(file_id), SUMMARY), ConsistentRead=True)
         return _from_summary(found["Item"]) if "Item" in found else []
+
+    def read_for_file(self, file_id: str) -> Read[list[Grant]]:
+        wanted = key(_pk(file_id), SUMMARY)
+
+        def answer(items: Any) -> list[Grant]:
+            item = items.get(item_key(wanted))
+            return _from_summary(item) if item is not None else []
+
+        return Read(Table(self._db, self._table), (wanted,), answer)
 
     def for_files(self, file_ids: Any) -> dict[str, list[Grant]]:
         ids = set(file_ids)
