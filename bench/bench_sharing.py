@@ -1,8 +1,10 @@
 """P6 and P7: what sharing costs a reader, against what the owner pays for the same kind of page.
 
 P6 times ``GET /files/{file_id}/download`` for one file, asked by a reader who reaches it through a
-group grant (Locker reads the grant summary, the reader's membership and the group, then the
-owner's record) versus asked by its owner (one read of their own record); same file, same size.
+group grant (one BatchGetItem: the reader's own record, the grant summary, the owner's record, the
+reader's membership and the group) versus asked by its owner (one read of their own record); same
+file, same size. Its control row times the same pair with the three-round check it replaced
+(``bench/access_before.py``), in the same run.
 P7 times ``GET /shared?limit=50`` for a reader in 20 groups, each granted 100 files, versus the
 owner's ``GET /files?limit=50`` over the same 2,000 files. Both run ``app(event, context)`` warm,
 as the Lambda runtime calls it. The groups, members and each group's first grant are made through
@@ -20,6 +22,7 @@ import time
 import uuid
 from typing import Any
 
+from bench.access_before import three_rounds
 from bench.common import alternate, row
 from bench.events import STAGE, LambdaContext, proxy_event
 from bench.stack import REGION, BenchStack
@@ -134,6 +137,42 @@ def _copy_grant(stack: BenchStack, model: str, file_ids: list[str], reader: str)
             batch = db.batch_write_item(RequestItems=batch).get("UnprocessedItems") or {}
 
 
+def _p6(
+    as_reader: dict[str, Any], as_owner: dict[str, Any], rounds: int, inner: int
+) -> tuple[dict[str, object], dict[str, object]]:
+    """P6, then its control: the same requests with the three-round check it replaced."""
+    from chalicelib import runtime
+
+    def reader() -> object:
+        return _call(as_reader, 200)
+
+    def owner() -> object:
+        return _call(as_owner, 200)
+
+    p6 = row(
+        "P6 download URL via a group grant vs owner", *alternate(reader, owner, rounds, inner), P6_TARGET
+    )
+    p6["note"] = (
+        f"Median time per request over {rounds} alternating batches of {inner}, warm. The reader reaches "
+        "the file through a group grant: Locker reads, in one consistent BatchGetItem of the base table, "
+        "the reader's own record (none), the file's grant summary, the owner's record (the owner of a "
+        "file id never changes, so the container keeps it once read), the reader's membership and the "
+        "group (the groups with grants on the file at its last check: a hint, checked against the summary "
+        "read in the same batch); the owner's own request reads their record. Both presign the same "
+        "1 KiB file and record a `download_issued` event."
+    )
+    with three_rounds(runtime.locker()):
+        old_reader, old_owner = alternate(reader, owner, rounds, inner)
+    before = row("P6 control: the three-round check before", old_reader, old_owner, None)
+    before["note"] = (
+        "The same requests, timed the same way in the same run, with the check P6 replaced "
+        "(bench/access_before.py): the reader's own record, then the grant summary, then the membership "
+        "and group (one BatchGetItem) beside the owner's record, three rounds in a row; the owner's side "
+        "is unchanged (one GetItem)."
+    )
+    return p6, before
+
+
 def run(
     stack: BenchStack, rounds: int = 41, inner: int = 10, groups: int = 20, per_group: int = 100
 ) -> list[dict[str, object]]:
@@ -153,17 +192,7 @@ def run(
     target = file_ids[-per_group]  # reached through the last group's grant, made by the API
     as_reader = event("GET", "/files/{file_id}/download", reader, file_id=target)
     as_owner = event("GET", "/files/{file_id}/download", stack.token, file_id=target)
-    p6_reader, p6_owner = alternate(
-        lambda: _call(as_reader, 200), lambda: _call(as_owner, 200), rounds, inner
-    )
-    p6 = row("P6 download URL via a group grant vs owner", p6_reader, p6_owner, P6_TARGET)
-    p6["note"] = (
-        f"Median time per request over {rounds} alternating batches of {inner}, warm. The reader reaches "
-        "the file through a group grant: Locker reads the file's grant summary, then the reader's "
-        "membership and the group (one BatchGetItem), then the owner's record, all consistent reads of "
-        "the base table; the owner's own request reads their record. Both presign the same 1 KiB file "
-        "and record a `download_issued` event."
-    )
+    p6, before = _p6(as_reader, as_owner, rounds, inner)
 
     shared = event("GET", "/shared", reader)
     shared["queryStringParameters"] = {"limit": str(PAGE)}
@@ -191,4 +220,4 @@ def run(
         "calls for 1 group or 100, where the pull model made one index Query per group; `GET /files` is one "
         f"Query. Setting up the groups, members and {groups * per_group:,} grants took {setup_s:.1f} s."
     )
-    return [p6, p7]
+    return [p6, before, p7]

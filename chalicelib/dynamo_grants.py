@@ -21,6 +21,7 @@ from chalicelib.dynamo_inbox import entry_item, entry_key
 from chalicelib.dynamo_util import batch_delete, batch_get, failed_condition, key, n, s
 from chalicelib.grants import MAX_GRANTS_PER_FILE, GrantTime, TooManyGrants
 from chalicelib.inbox import entry
+from chalicelib.reads import Read, Table, item_key
 from chalicelib.sharing_model import USER, Grant, Grantee
 
 GRANTEE_INDEX = "grantee"
@@ -135,6 +136,15 @@ class DynamoGrants:
     def for_file(self, file_id: str) -> list[Grant]:
         found = self._db.get_item(TableName=self._table, Key=key(_pk(file_id), SUMMARY), ConsistentRead=True)
         return _from_summary(found["Item"]) if "Item" in found else []
+
+    def read_for_file(self, file_id: str) -> Read[list[Grant]]:
+        wanted = key(_pk(file_id), SUMMARY)
+
+        def answer(items: Any) -> list[Grant]:
+            item = items.get(item_key(wanted))
+            return _from_summary(item) if item is not None else []
+
+        return Read(Table(self._db, self._table), (wanted,), answer)
 
     def for_files(self, file_ids: Any) -> dict[str, list[Grant]]:
         ids = set(file_ids)

@@ -25,6 +25,7 @@ from chalicelib.groups import (
     TooManyGroups,
     TooManyMembers,
 )
+from chalicelib.reads import Read, Table, fetch, item_key
 from chalicelib.sharing_model import Group, Membership
 
 PURGE = "PURGE"
@@ -167,12 +168,17 @@ class DynamoGroups:
         return {i["sk"]["S"].removeprefix("MEMBEROF#") for i in items}
 
     def member_of(self, user_id: str, group_ids: Iterable[str]) -> set[str]:
-        ids = set(group_ids)
-        keys = [k for g in ids for k in (_member_key(g, user_id), _meta(g))]
-        items = batch_get(self._db, self._table, keys)
-        members = {i["pk"]["S"].removeprefix("GROUP#") for i in items if i["sk"]["S"].startswith("MEMBER#")}
-        alive = {i["pk"]["S"].removeprefix("GROUP#") for i in items if i["sk"]["S"] == "META"}
-        return members & alive
+        read = self.read_member_of(user_id, group_ids)
+        return fetch(read)[read]
+
+    def read_member_of(self, user_id: str, group_ids: Iterable[str]) -> Read[set[str]]:
+        pairs = {g: (item_key(_member_key(g, user_id)), item_key(_meta(g))) for g in set(group_ids)}
+
+        def answer(items: Any) -> set[str]:
+            return {g for g, (member, meta) in pairs.items() if member in items and meta in items}
+
+        keys = tuple(k for g in pairs for k in (_member_key(g, user_id), _meta(g)))
+        return Read(Table(self._db, self._table), keys, answer)
 
     def members(self, group_id: str) -> list[Membership]:
         items = query_all(

@@ -18,6 +18,7 @@ from chalicelib.dynamo_recount import VERSION, recount
 from chalicelib.dynamo_util import batch_get, conditional_write
 from chalicelib.failures import unclassified
 from chalicelib.model import DELETING, PENDING, PUT_UPLOAD, READY, REJECTED, FileRecord
+from chalicelib.reads import Read, Table, item_key
 from chalicelib.records import Quota, QuotaExceeded, Usage, sweep_at
 
 SWEEP_INDEX = "sweep"
@@ -169,6 +170,15 @@ class DynamoRecords:
         with unclassified("DynamoDB GetItem"):
             found = self._db.get_item(TableName=self._table, Key=_key(owner, file_id), ConsistentRead=True)
         return from_item(found["Item"]) if "Item" in found else None
+
+    def read_record(self, owner: str, file_id: str) -> Read[FileRecord | None]:
+        wanted = _key(owner, file_id)
+
+        def answer(items: Any) -> FileRecord | None:
+            item = items.get(item_key(wanted))
+            return from_item(item) if item is not None else None
+
+        return Read(Table(self._db, self._table), (wanted,), answer)
 
     def mark_ready(self, record: FileRecord, now: int) -> bool:
         return self._replace(record, record.evolve(status=READY, updated_at=now, expires_at=None), PENDING)

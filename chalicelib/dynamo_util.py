@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.failures import unavailable
+from chalicelib.failures import unavailable, unclassified
 
 BATCH_GET = 100
 BATCH_WRITE = 25
 # UnprocessedKeys are throttling: retry a few times, then fail (never answer a partial read).
 _RETRIES = 4
+# Before retry n (1, 2, 3), wait up to BACKOFF * 2**n seconds (full jitter), as AWS advises.
+BACKOFF = 0.01
 
 
 class Unprocessed(Exception):
@@ -62,12 +66,21 @@ def key(pk: str, sk: str) -> dict[str, Any]:
     return {"pk": s(pk), "sk": s(sk)}
 
 
+def _pause(attempt: int) -> None:
+    if attempt:
+        time.sleep(random.uniform(0, BACKOFF * 2**attempt))  # noqa: S311 (jitter, not a secret)
+
+
 def batch_get(
     db: Any, table: str, keys: Iterable[dict[str, Any]], projection: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
     """Consistent reads of ``keys`` (any number; 100 a call), items found in any order.
 
     ``projection``, if given, is ``ProjectionExpression`` (and ``ExpressionAttributeNames``) for every key.
+    Unprocessed keys are asked again, at most ``_RETRIES`` calls per 100 keys.
+
+    Raises:
+        ServiceUnavailableError: DynamoDB failed, or still left keys unprocessed.
     """
     unique = {(k["pk"]["S"], k["sk"]["S"]): k for k in keys}
     pending = list(unique.values())
@@ -76,14 +89,16 @@ def batch_get(
         request: dict[str, Any] = {
             table: {"Keys": pending[start : start + BATCH_GET], "ConsistentRead": True, **(projection or {})}
         }
-        for _ in range(_RETRIES):
-            answer = db.batch_get_item(RequestItems=request)
+        for attempt in range(_RETRIES):
+            _pause(attempt)
+            with unclassified("DynamoDB BatchGetItem"):
+                answer = db.batch_get_item(RequestItems=request)
             found += answer.get("Responses", {}).get(table, [])
             request = answer.get("UnprocessedKeys") or {}
             if not request:
                 break
         else:
-            raise Unprocessed("batch_get_item left keys unprocessed")
+            raise unavailable("DynamoDB BatchGetItem", Unprocessed("keys left unprocessed"))
     return found
 
 

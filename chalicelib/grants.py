@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from chalicelib.inbox import InMemoryInbox, entry
+from chalicelib.reads import Read, in_memory
 from chalicelib.sharing_model import USER, Grant
 
 MAX_GRANTS_PER_FILE = 100
@@ -44,6 +45,9 @@ class Grants(Protocol):
 
     def for_file(self, file_id: str) -> list[Grant]:
         """Every grant of the file (expired ones too), from a consistent read."""
+
+    def read_for_file(self, file_id: str) -> Read[list[Grant]]:
+        """``for_file`` as a Read, to fetch with other stores' reads in one round trip."""
 
     def for_files(self, file_ids: Iterable[str]) -> dict[str, list[Grant]]:
         """``for_file`` for several files in one round trip (at most 100)."""
@@ -103,6 +107,9 @@ class InMemoryGrants:
 
     def for_file(self, file_id: str) -> list[Grant]:
         return sorted(self._files.get(file_id, {}).values(), key=lambda g: g.position, reverse=True)
+
+    def read_for_file(self, file_id: str) -> Read[list[Grant]]:
+        return in_memory(lambda: self.for_file(file_id))
 
     def for_files(self, file_ids: Iterable[str]) -> dict[str, list[Grant]]:
         return {file_id: self.for_file(file_id) for file_id in set(file_ids)}

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Protocol
 
+from chalicelib.reads import Read, in_memory
 from chalicelib.sharing_model import Group, Membership
 
 MAX_MEMBERS = 1000
@@ -60,6 +61,9 @@ class Groups(Protocol):
 
     def member_of(self, user_id: str, group_ids: Iterable[str]) -> set[str]:
         """Which of ``group_ids`` are live groups the user belongs to (consistent reads)."""
+
+    def read_member_of(self, user_id: str, group_ids: Iterable[str]) -> Read[set[str]]:
+        """``member_of`` as a Read, to fetch with other stores' reads in one round trip."""
 
     def members(self, group_id: str) -> list[Membership]:
         """The group's members, oldest first."""
@@ -121,6 +125,10 @@ class InMemoryGroups:
 
     def member_of(self, user_id: str, group_ids: Iterable[str]) -> set[str]:
         return {g for g in set(group_ids) if g in self._groups and user_id in self._members.get(g, {})}
+
+    def read_member_of(self, user_id: str, group_ids: Iterable[str]) -> Read[set[str]]:
+        ids = set(group_ids)
+        return in_memory(lambda: self.member_of(user_id, ids))
 
     def members(self, group_id: str) -> list[Membership]:
         return sorted(self._members.get(group_id, {}).values(), key=lambda m: (m.added_at, m.user_id))

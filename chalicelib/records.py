@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from chalicelib.model import DELETING, PENDING, READY, REJECTED, FileRecord
+from chalicelib.reads import Read, in_memory
 
 # How long a delete may stay half-done before the sweep finishes it.
 DELETE_GRACE = 300
@@ -47,6 +48,9 @@ class Records(Protocol):
 
     def get(self, owner: str, file_id: str) -> FileRecord | None:
         """The record, whatever its status, or None."""
+
+    def read_record(self, owner: str, file_id: str) -> Read[FileRecord | None]:
+        """``get`` as a Read, to fetch with other stores' reads in one round trip (consistent)."""
 
     def mark_ready(self, record: FileRecord, now: int) -> bool:
         """pending -> ready; False when the record was not pending any more."""
@@ -140,6 +144,9 @@ class InMemoryRecords:
 
     def get(self, owner: str, file_id: str) -> FileRecord | None:
         return self._items.get((owner, file_id))
+
+    def read_record(self, owner: str, file_id: str) -> Read[FileRecord | None]:
+        return in_memory(lambda: self.get(owner, file_id))
 
     def mark_ready(self, record: FileRecord, now: int) -> bool:
         ready = record.evolve(status=READY, updated_at=now, expires_at=None)

@@ -16,6 +16,7 @@ from chalicelib.model import (
     FileRecord,
     new_file_id,
 )
+from chalicelib.reads import fetch
 from chalicelib.records import Quota, QuotaExceeded, Usage
 
 NOW = 1_800_000_000
@@ -48,6 +49,15 @@ def test_get_is_scoped_to_the_owner(records: Any) -> None:
     record = pending()
     records.create(record, QUOTA)
     assert records.get("owner-b", record.id) is None
+
+
+def test_read_record_answers_as_get_does_when_fetched(records: Any) -> None:
+    record = pending()
+    mine, theirs = records.read_record(record.owner, record.id), records.read_record("owner-b", record.id)
+    records.create(record, QUOTA)
+    found = fetch(mine, theirs)
+    assert found[mine] == record == records.get(record.owner, record.id)
+    assert found[theirs] is None
 
 
 def test_quota_counts_bytes_and_files(records: Any) -> None:

@@ -18,6 +18,7 @@ from chalicelib.groups import GroupGone, InMemoryGroups, NameTaken
 from chalicelib.inbox import GRANT_JOB, MEMBER_JOB, Entry, InMemoryInbox, Job, entry
 from chalicelib.links import InMemoryLinks, new_token, token_hash
 from chalicelib.model import new_file_id
+from chalicelib.reads import fetch
 from chalicelib.sharing_model import GROUP, USER, Event, Grant, Grantee, Group, Link
 from tests.unit.conftest import SerializedClient
 
@@ -216,6 +217,27 @@ def test_deleting_a_group_ends_every_membership_at_once_and_frees_the_name(store
     groups.create(again, "bob")  # the name is free, and the new group inherits nobody
     assert [m.user_id for m in groups.members(again.id)] == [BOB]
     assert groups.member_of(OWNER, [again.id]) == set()
+
+
+def test_reads_answer_as_the_lookups_do_and_fetch_together(stores: dict[str, Any]) -> None:
+    grants, groups = stores["grants"], stores["groups"]
+    file_id = new_file_id()
+    stored, _ = grants.put(grant(file_id))
+    live, deleted, other = _group("live"), _group("deleted"), _group("other")
+    for group in (live, deleted, other):
+        groups.create(group, "owner")
+    for group in (live, deleted):
+        groups.add_member(group, BOB, "bob", NOW)
+    groups.delete(deleted)  # its membership items stay until the purge
+    summary, empty = grants.read_for_file(file_id), grants.read_for_file(new_file_id())
+    member = groups.read_member_of(BOB, [live.id, deleted.id, other.id, new_file_id()])
+    none = groups.read_member_of(BOB, [])
+    grants.put(grant(file_id, who=CAROL))  # a Read is answered when fetched, not when made
+    found = fetch(summary, empty, member, none)
+    assert found[summary] == grants.for_file(file_id) and stored in found[summary]
+    assert len(found[summary]) == 2 and found[empty] == []
+    assert found[member] == {live.id} == groups.member_of(BOB, [live.id, deleted.id, other.id])
+    assert found[none] == set()
 
 
 def _link(file_id: str, max_downloads: int = 1, expires: int = NOW + 600) -> tuple[str, Link]:
