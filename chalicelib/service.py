@@ -11,11 +11,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib import cursor, metrics, multipart
+from chalicelib import cursor, failures, metrics, multipart
 from chalicelib.access import CHANGE, READ, AccessControl
 from chalicelib.completion import Completion
 from chalicelib.config import Settings
-from chalicelib.errors import ConflictError, TooManyRequestsError, UnprocessableEntityError
+from chalicelib.errors import (
+    ConflictError,
+    ServiceUnavailableError,
+    TooManyRequestsError,
+    UnprocessableEntityError,
+)
 from chalicelib.model import (
     DELETING,
     MULTIPART_UPLOAD,
@@ -87,7 +92,7 @@ class Locker:
     def _completed(self, record: FileRecord) -> None:
         kind = "uploaded" if record.status == READY else "rejected"
         detail = {"reason": record.rejected_reason} if record.rejected_reason else {}
-        self.trail.add(record.id, record.owner, kind, SYSTEM, detail)
+        self.trail.add_committed(record.id, record.owner, kind, SYSTEM, detail)
 
     def now(self) -> int:
         """The current time in epoch seconds, by this Locker's clock."""
@@ -170,7 +175,7 @@ class Locker:
                 metrics.count(metrics.QUOTA_REFUSALS)
                 raise TooManyRequestsError("quota exceeded") from None
         metrics.count(metrics.UPLOADS_CREATED)
-        self.trail.add(
+        self.trail.add_committed(
             record.id, record.owner, "created", user_actor(record.owner), {"filename": record.filename}
         )
 
@@ -231,8 +236,9 @@ class Locker:
     def delete(self, owner: str, file_id: str) -> None:
         """Remove the object, its grants and links, the record and its quota.
 
-        A retry (or the sweep) finishes a half-done delete: the record stays
-        ``deleting``, and unreachable by anyone, until everything else is gone.
+        The commit point is the record turning ``deleting`` (its quota back, unreachable by
+        anyone): after it the delete has happened, so a failure of a later step still
+        answers 204, and a retry or the sweep finishes what is left.
         """
         self._delete(self._owned(owner, file_id, deleting_too=True), user_actor(owner))
 
@@ -241,11 +247,17 @@ class Locker:
             if not self.records.begin_delete(record, self._now()):
                 raise ConflictError("file changed while deleting, try again")
             record = record.evolve(status=DELETING)
-            self.trail.add(record.id, record.owner, "deleted", actor, {"filename": record.filename})
-        self._drop_bytes(record)
-        self.stores.grants.remove_all(record.id)
-        self.stores.links.remove_all(record.id)
-        self.records.finish_delete(record)
+            self.trail.add_committed(record.id, record.owner, "deleted", actor, {"filename": record.filename})
+        try:
+            with failures.unclassified("finishing a delete"):
+                self._drop_bytes(record)
+                self.stores.grants.remove_all(record.id)
+                self.stores.links.remove_all(record.id)
+                self.records.finish_delete(record)
+        except ServiceUnavailableError:
+            # Past the commit point: the file is gone for everyone (``deleting`` is visible to
+            # no one), so the delete has happened; a retry or the sweep finishes the rest.
+            log.info("delete of %s left for the sweep", record.id)
 
     def _drop_bytes(self, record: FileRecord) -> None:
         """Remove the object and, for multipart files, every upload still in progress for its key."""
