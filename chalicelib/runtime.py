@@ -11,10 +11,12 @@ from chalicelib.dynamo_records import DynamoRecords
 from chalicelib.group_service import GroupService
 from chalicelib.link_service import LinkService
 from chalicelib.multipart_storage import MultipartStorage
+from chalicelib.repair import Repairs
 from chalicelib.service import Locker
 from chalicelib.sharing import Sharing
 
 _locker: Locker | None = None
+_repairs: Repairs | None = None
 _sharing: SharingCases | None = None
 
 
@@ -70,11 +72,22 @@ def sharing() -> SharingCases:
     return _sharing
 
 
+def repairs() -> Repairs:
+    """The sweep's repair pass, on the container's Locker and clients."""
+    global _repairs
+    if _repairs is None:
+        found = locker()
+        window = found.settings.upload_expires
+        _repairs = Repairs(found, aws.client("s3"), aws.client("dynamodb"), found.settings.table, window)
+    return _repairs
+
+
 @container.on_reset
 def _forget() -> None:
-    global _locker, _sharing
+    global _locker, _sharing, _repairs
     _locker = None
     _sharing = None
+    _repairs = None
 
 
 def reset() -> None:
