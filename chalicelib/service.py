@@ -6,6 +6,7 @@ ever looked up under that owner, so another user's file is simply not found.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -141,7 +142,7 @@ class Locker:
         """Record a drafted file and reserve its quota; a Locker multipart upload also starts in storage.
 
         A refusal (quota) or a failure leaves nothing behind: the upload started
-        for it is aborted.
+        for it is aborted, even one whose start was answered with a failure.
 
         Raises:
             TooManyRequestsError: the owner's quota (bytes or files) is used up.
@@ -150,7 +151,14 @@ class Locker:
             self._admit(record)
             return record
         part_size, _ = multipart.plan(record.size, self.settings.part_size)
-        upload_id = self.storage.create_multipart(record.key, record.content_type)
+        try:
+            upload_id = self.storage.create_multipart(record.key, record.content_type)
+        except ServiceUnavailableError:
+            # The answer may be lost after storage started the upload: the key is new, so
+            # any upload it has is this one's, and must not outlive the record never made.
+            with contextlib.suppress(ServiceUnavailableError):
+                self.storage.abort_uploads(record.key)
+            raise
         record = record.evolve(upload_id=upload_id, part_size=part_size)
         try:
             self._admit(record)

@@ -10,6 +10,7 @@ must not answer 503; and an AWS failure no adapter classified, anywhere, is a
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -125,3 +126,35 @@ def test_a_group_delete_whose_purge_fails_is_done_and_the_sweep_purges(
         shared_locker.get(BOB, file_id)
     assert cases.groups.sweep() == 1
     assert stores.grants.for_file(file_id) == [] and stores.groups.pending_purges() == []
+
+
+def test_a_multipart_start_whose_answer_is_lost_leaves_no_upload(
+    aws: dict[str, Any], settings: Any, records: Any, clock: FakeClock
+) -> None:
+    from chalicelib.multipart_storage import MultipartStorage
+    from chalicelib.validation import NewFile
+
+    class LostAnswer:
+        """S3 that starts the upload, then loses the answer."""
+
+        def __getattr__(self, name: str) -> Any:
+            real = getattr(aws["s3"], name)
+            if name != "create_multipart_upload":
+                return real
+
+            def started_then_lost(**kwargs: Any) -> Any:
+                real(**kwargs)
+                raise ReadTimeoutError(endpoint_url="https://s3.example")
+
+            return started_then_lost
+
+    big = Locker(
+        dataclasses.replace(settings, multipart_threshold=10),
+        records,
+        MultipartStorage(LostAnswer(), "unit-files-bucket"),
+        clock,
+    )
+    with pytest.raises(ServiceUnavailableError):
+        big.create(ALICE, NewFile("big.png", "image/png", 100, None))
+    assert aws["s3"].list_multipart_uploads(Bucket="unit-files-bucket").get("Uploads", []) == []
+    assert big.records.usage(ALICE).files == 0
