@@ -158,3 +158,29 @@ def test_a_multipart_start_whose_answer_is_lost_leaves_no_upload(
         big.create(ALICE, NewFile("big.png", "image/png", 100, None))
     assert aws["s3"].list_multipart_uploads(Bucket="unit-files-bucket").get("Uploads", []) == []
     assert big.records.usage(ALICE).files == 0
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_link_answers_a_failure_as_503_with_the_link_pages_headers(
+    api_env: Any, monkeypatch: pytest.MonkeyPatch, method: str
+) -> None:
+    from types import SimpleNamespace
+
+    from chalice.test import Client
+
+    from app import app
+    from chalicelib import runtime
+
+    failing = SimpleNamespace(describe=throttled, consume=throttled)
+    monkeypatch.setattr(runtime, "sharing", lambda: SimpleNamespace(links=failing))
+    with Client(app) as client:
+        for accept in ("text/html", "application/json"):
+            answer = client.http.request(method, "/l/" + "a" * 43, headers={"Accept": accept})
+            assert answer.status_code == 503
+            assert answer.headers["Retry-After"] and answer.headers["Referrer-Policy"] == "no-referrer"
+            assert answer.headers["Cache-Control"] == "no-store"
+            assert ARN not in answer.body.decode()
+            if accept == "text/html":
+                assert answer.headers["Content-Type"].startswith("text/html")
+            else:
+                assert answer.json_body["Code"] == "ServiceUnavailableError"
