@@ -14,7 +14,7 @@ PYTEST := $(BIN)/python -m pytest
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cksum < requirements-checkov.txt | cut -d' ' -f1)
 
-.PHONY: help run emulator web web-bundle test check lint format typecheck test-unit test-web test-emulator \
+.PHONY: help run emulator web web-bundle test check lint format typecheck test-unit test-faults test-web test-emulator \
 	    test-integration test-e2e token postman client-deps browser-deps package lint-infra test-infra \
 	    bench bench-smoke doctor clean
 
@@ -68,7 +68,7 @@ doctor: $(STAMP) ## Check the local stack against Locker's invariants (ARGS="--b
 
 test: check ## Run every check and test suite (what CI runs)
 
-check: lint typecheck lint-infra test-unit test-web test-emulator test-integration test-infra test-e2e ## What make test runs
+check: lint typecheck lint-infra test-unit test-faults test-web test-emulator test-integration test-infra test-e2e ## What make test runs
 
 lint: $(STAMP) ## ruff lint + format check
 	$(BIN)/ruff check .
@@ -83,6 +83,9 @@ typecheck: $(STAMP) ## mypy --strict on app.py, chalicelib, devstack and scripts
 
 test-unit: $(STAMP) ## Unit tests: no network, in-process moto
 	$(PYTEST) tests/unit -q
+
+test-faults: $(STAMP) ## Every S3/DynamoDB call of each multi-step operation fails in turn; prints the table
+	$(PYTEST) tests/faults -q
 
 test-web: $(WEB_DEPS) ## The SPA's own unit tests and the Uppy glue's (node --test)
 	cd web && node --test test/*.test.js

@@ -16,7 +16,7 @@ from typing import Any
 
 from chalice.app import Chalice, Cron
 
-from chalicelib import deployment, gateway, metrics, requestlog, runtime
+from chalicelib import deployment, failures, gateway, metrics, requestlog, runtime
 from chalicelib.routes import unmatched
 from chalicelib.routes.activity import activity
 from chalicelib.routes.files import files
@@ -44,9 +44,12 @@ def health() -> dict[str, str]:
 
 # Last, once every route exists: Locker's 404/405 for everything else.
 unmatched.register(app)
+# Every view: an AWS failure no adapter classified is a 503, never Chalice's 500.
+failures.guard_routes(app.routes)
 
 
 @app.on_cw_event(deployment.OBJECT_CREATED_PATTERN, name="object_created")
+@failures.guarded
 def object_created(event: Any) -> None:
     """The bucket's ObjectCreated events (EventBridge) run the same completion as the API."""
     locker = runtime.locker()
@@ -56,6 +59,7 @@ def object_created(event: Any) -> None:
 
 
 @app.schedule(Cron("17", "*", "*", "*", "?", "*"), name="sweep")
+@failures.guarded
 def sweep(event: Any) -> None:
     """Hourly: reclaim abandoned uploads, finish half-done deletes, group purges and fan-outs, then repair."""
     runtime.locker().sweep()

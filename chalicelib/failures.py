@@ -5,16 +5,24 @@ understand (a missing object, a failed condition); every other ``ClientError``
 or ``BotoCoreError`` (refused reads, KMS errors, throttling, timeouts, errors
 nobody has seen yet) becomes ``ServiceUnavailableError`` here, so no caller can
 mistake a failure for a fact such as "the object is missing".
+
+``guard_routes`` and ``guarded`` apply the same rule once more at the edge, to
+every view and event handler: an AWS failure that no adapter classified (the
+sharing stores leave most to it) answers 503 with Retry-After, never Chalice's
+500 with the error and its message in a logged traceback.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.dynamo_util import Unprocessed
 from chalicelib.errors import ServiceUnavailableError
 
 log = logging.getLogger("locker.dependencies")
@@ -48,3 +56,35 @@ def unclassified(operation: str) -> Iterator[None]:
         yield
     except (ClientError, BotoCoreError) as exc:
         raise unavailable(operation, exc) from None
+
+
+# What an AWS call can raise that no adapter turned into an answer.
+AWS_FAILURES = (ClientError, BotoCoreError, Unprocessed)
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def _operation(exc: Exception) -> str:
+    name = getattr(exc, "operation_name", None)
+    return f"AWS {name}" if isinstance(name, str) and name.isidentifier() else "AWS call"
+
+
+def guarded(handler: Handler) -> Handler:
+    """``handler`` with every unclassified AWS failure raised as ``ServiceUnavailableError``."""
+
+    @functools.wraps(handler)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return handler(*args, **kwargs)
+        except AWS_FAILURES as exc:
+            raise unavailable(_operation(exc), exc) from None
+
+    return run  # type: ignore[return-value]
+
+
+def guard_routes(routes: dict[str, dict[str, Any]]) -> None:
+    """Guard every view of a Chalice route table (``app.routes``), once all routes exist."""
+    for methods in routes.values():
+        for entry in methods.values():
+            if not getattr(entry.view_function, "_locker_guarded", False):
+                entry.view_function = guarded(entry.view_function)
+                entry.view_function._locker_guarded = True

@@ -74,7 +74,7 @@ class LinkService:
         link = Link(new_file_id(now * 1000), file_id, caller, hashed, now, now + expires_in, max_downloads)
         self._links.create(link)
         detail = {"linkId": link.id, "maxDownloads": max_downloads, "expiresAt": iso(link.expires_at)}
-        self._trail.add(file_id, caller, "link_created", user_actor(caller), detail)
+        self._trail.add_committed(file_id, caller, "link_created", user_actor(caller), detail)
         return {"link": {**link.to_api(), "url": f"{base_url}/l/{token}"}}
 
     def list(self, caller: str, file_id: str) -> dict[str, Any]:
@@ -87,7 +87,7 @@ class LinkService:
         self._access.check(caller, file_id, CHANGE)
         if self._links.remove(file_id, link_id) is None:
             raise NotFoundError("link not found")
-        self._trail.add(file_id, caller, "link_removed", user_actor(caller), {"linkId": link_id})
+        self._trail.add_committed(file_id, caller, "link_removed", user_actor(caller), {"linkId": link_id})
 
     def _usable(self, token: str) -> tuple[Link, FileRecord]:
         hashed = token_hash(token)
@@ -122,7 +122,7 @@ class LinkService:
         if used is None:
             raise link_not_found()
         metrics.count(metrics.LINK_USES)
-        self._trail.add(
+        self._trail.add_committed(
             record.id, record.owner, "link_used", link_actor(link.id), {"downloadsLeft": used.downloads_left}
         )
         url = self._storage.presign_get(

@@ -85,3 +85,9 @@ def download_page(described: dict[str, Any]) -> str:
 def not_found_page() -> str:
     """The page for every link that cannot be used."""
     return _page("Link not found", "<h1>Link not found</h1><p>This link is unknown, expired or used up.</p>")
+
+
+def unavailable_page() -> str:
+    """The page for a link Locker could not look at just now (storage or database failed)."""
+    body = "<h1>Try again</h1><p>This link cannot be opened just now; please try again shortly.</p>"
+    return _page("Try again", body)

@@ -6,16 +6,22 @@ ever looked up under that owner, so another user's file is simply not found.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib import cursor, metrics, multipart
+from chalicelib import cursor, failures, metrics, multipart
 from chalicelib.access import CHANGE, READ, AccessControl
 from chalicelib.completion import Completion
 from chalicelib.config import Settings
-from chalicelib.errors import ConflictError, TooManyRequestsError, UnprocessableEntityError
+from chalicelib.errors import (
+    ConflictError,
+    ServiceUnavailableError,
+    TooManyRequestsError,
+    UnprocessableEntityError,
+)
 from chalicelib.fanout import FanOut
 from chalicelib.model import (
     DELETING,
@@ -89,7 +95,7 @@ class Locker:
     def _completed(self, record: FileRecord) -> None:
         kind = "uploaded" if record.status == READY else "rejected"
         detail = {"reason": record.rejected_reason} if record.rejected_reason else {}
-        self.trail.add(record.id, record.owner, kind, SYSTEM, detail)
+        self.trail.add_committed(record.id, record.owner, kind, SYSTEM, detail)
 
     def now(self) -> int:
         """The current time in epoch seconds, by this Locker's clock."""
@@ -138,7 +144,7 @@ class Locker:
         """Record a drafted file and reserve its quota; a Locker multipart upload also starts in storage.
 
         A refusal (quota) or a failure leaves nothing behind: the upload started
-        for it is aborted.
+        for it is aborted, even one whose start was answered with a failure.
 
         Raises:
             TooManyRequestsError: the owner's quota (bytes or files) is used up.
@@ -147,7 +153,14 @@ class Locker:
             self._admit(record)
             return record
         part_size, _ = multipart.plan(record.size, self.settings.part_size)
-        upload_id = self.storage.create_multipart(record.key, record.content_type)
+        try:
+            upload_id = self.storage.create_multipart(record.key, record.content_type)
+        except ServiceUnavailableError:
+            # The answer may be lost after storage started the upload: the key is new, so
+            # any upload it has is this one's, and must not outlive the record never made.
+            with contextlib.suppress(ServiceUnavailableError):
+                self.storage.abort_uploads(record.key)
+            raise
         record = record.evolve(upload_id=upload_id, part_size=part_size)
         try:
             self._admit(record)
@@ -172,7 +185,7 @@ class Locker:
                 metrics.count(metrics.QUOTA_REFUSALS)
                 raise TooManyRequestsError("quota exceeded") from None
         metrics.count(metrics.UPLOADS_CREATED)
-        self.trail.add(
+        self.trail.add_committed(
             record.id, record.owner, "created", user_actor(record.owner), {"filename": record.filename}
         )
 
@@ -233,8 +246,9 @@ class Locker:
     def delete(self, owner: str, file_id: str) -> None:
         """Remove the object, its grants and links, the record and its quota.
 
-        A retry (or the sweep) finishes a half-done delete: the record stays
-        ``deleting``, and unreachable by anyone, until everything else is gone.
+        The commit point is the record turning ``deleting`` (its quota back, unreachable by
+        anyone): after it the delete has happened, so a failure of a later step still
+        answers 204, and a retry or the sweep finishes what is left.
         """
         self._delete(self._owned(owner, file_id, deleting_too=True), user_actor(owner))
 
@@ -248,18 +262,24 @@ class Locker:
         """
         if not self.records.begin_delete(record, self._now()):
             raise ConflictError("file changed while deleting, try again")
-        self.trail.add(record.id, record.owner, "deleted", actor, {"filename": record.filename})
+        self.trail.add_committed(record.id, record.owner, "deleted", actor, {"filename": record.filename})
         return record.evolve(status=DELETING)
 
     def _delete(self, record: FileRecord, actor: dict[str, str]) -> None:
         if record.status != DELETING:
             record = self.begin_delete(record, actor)
-        self._drop_bytes(record)
-        for grant in self.stores.grants.for_file(record.id):
-            self.fanout.revoked(grant)  # group grants' entries; user grants' go with them below
-        self.stores.grants.remove_all(record.id)
-        self.stores.links.remove_all(record.id)
-        self.records.finish_delete(record)
+        try:
+            with failures.unclassified("finishing a delete"):
+                self._drop_bytes(record)
+                for grant in self.stores.grants.for_file(record.id):
+                    self.fanout.revoked(grant)  # group grants' entries; user grants' go with them below
+                self.stores.grants.remove_all(record.id)
+                self.stores.links.remove_all(record.id)
+                self.records.finish_delete(record)
+        except ServiceUnavailableError:
+            # Past the commit point: the file is gone for everyone (``deleting`` is visible to
+            # no one), so the delete has happened; a retry or the sweep finishes the rest.
+            log.info("delete of %s left for the sweep", record.id)
 
     def _drop_bytes(self, record: FileRecord) -> None:
         """Remove the object and, for multipart files, every upload still in progress for its key."""

@@ -95,7 +95,7 @@ class Sharing:
         detail = {"grantee": stored.to_api()["grantee"]}
         if created:
             metrics.count(metrics.GRANTS)
-            self._trail.add(file_id, caller, "grant_added", user_actor(caller), detail)
+            self._trail.add_committed(file_id, caller, "grant_added", user_actor(caller), detail)
         return {"grant": stored.to_api()}, created
 
     def _put(self, new: Grant, now: int) -> tuple[Grant, bool]:
@@ -145,7 +145,7 @@ class Sharing:
         if removed is None:
             raise NotFoundError("grant not found")
         grantee = removed.to_api()["grantee"]
-        self._trail.add(file_id, caller, "grant_removed", user_actor(caller), {"grantee": grantee})
+        self._trail.add_committed(file_id, caller, "grant_removed", user_actor(caller), {"grantee": grantee})
 
     def shared(self, caller: str, query: ListQuery) -> dict[str, Any]:
         """Files others shared with the caller, newest grant first, each once (``shared_with_me``)."""

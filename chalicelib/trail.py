@@ -3,6 +3,12 @@
 Events name their actor (a user, a link or the system) and carry small details
 (never URLs or tokens). Pages are newest first with a cursor bound to the
 caller and the list; a file's trail and the owner's trail outlive the file.
+
+Most events are written after the change they record has committed (a file
+created, a grant stored, a download used): ``add_committed`` never fails such a
+request, since a 503 would tell the caller nothing changed when it did; a lost
+event is logged instead. ``add`` raises, for events that must exist before
+their effect does (a download URL is handed out only once its event is stored).
 """
 
 from __future__ import annotations
@@ -11,8 +17,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib import cursor
+from chalicelib import cursor, failures
 from chalicelib.activity import Activity
+from chalicelib.errors import ServiceUnavailableError
 from chalicelib.gateway import principal_or_none
 from chalicelib.model import new_file_id
 from chalicelib.sharing_model import POSITION_RE, Event
@@ -52,6 +59,16 @@ class Trail:
         at_ms = int(self._clock() * 1000)
         event = Event(new_file_id(at_ms), at_ms, file_id, owner, kind, actor, detail or {})
         self._activity.record(event)
+
+    def add_committed(
+        self, file_id: str, owner: str, kind: str, actor: dict[str, str], detail: dict[str, Any] | None = None
+    ) -> None:
+        """Record an event of a change that has committed already; a failure is logged, not raised."""
+        try:
+            with failures.unclassified(f"activity {kind}"):
+                self.add(file_id, owner, kind, actor, detail)
+        except ServiceUnavailableError:
+            pass  # logged (the error code only) by failures.unavailable: the change itself stands
 
     def _page(
         self, caller: str, listing: str, query: ListQuery, read: Callable[[str | None, int], list[Event]]

@@ -6,7 +6,8 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import linkpage, runtime, sharing_validation
+from chalicelib import failures, linkpage, runtime, sharing_validation
+from chalicelib.errors import ServiceUnavailableError
 from chalicelib.link_service import LinkNotFound
 from chalicelib.routes.common import (
     ANY_BODY,
@@ -54,6 +55,13 @@ def revoke_link(file_id: str, link_id: str) -> Response:
 add_preflights(links, PATHS, "links")
 
 
+def _unavailable(browser: bool, exc: ServiceUnavailableError) -> Response:
+    """A dependency failed: the contract's 503, shaped and headed like every answer under /l/."""
+    if browser:
+        return linkpage.html_response(503, linkpage.unavailable_page())
+    return linkpage.json_response(503, {"Code": type(exc).__name__, "Message": str(exc)})
+
+
 def _not_found(browser: bool) -> Response:
     if browser:
         return linkpage.html_response(404, linkpage.not_found_page())
@@ -63,9 +71,12 @@ def _not_found(browser: bool) -> Response:
 def _page(token: str, browser: bool) -> Response:
     service = runtime.sharing().links
     try:
-        described = service.describe(token)
+        with failures.unclassified("link page"):
+            described = service.describe(token)
     except LinkNotFound:
         return _not_found(browser)
+    except ServiceUnavailableError as exc:
+        return _unavailable(browser, exc)
     if not browser:
         return linkpage.json_response(200, described)
     return linkpage.html_response(200, linkpage.download_page(described), service.storage_origin())
@@ -86,9 +97,12 @@ def use_link(token: str) -> Response:
     """Use one download: 303 to a presigned GET living at most 30 s (200 JSON if asked)."""
     headers = current_request(links).headers
     try:
-        issued = runtime.sharing().links.consume(token)
+        with failures.unclassified("link use"):
+            issued = runtime.sharing().links.consume(token)
     except LinkNotFound:
         return _not_found(linkpage.wants_html(headers))
+    except ServiceUnavailableError as exc:
+        return _unavailable(linkpage.wants_html(headers), exc)
     if "application/json" in headers.get("accept", ""):
         return linkpage.json_response(200, issued)
     return linkpage.json_response(303, {}, {"Location": issued["url"]})

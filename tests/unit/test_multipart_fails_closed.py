@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ReadTimeoutError
 
-from chalicelib.errors import ServiceUnavailableError
+from chalicelib.errors import NotFoundError, ServiceUnavailableError
 from chalicelib.records import Usage
 from chalicelib.service import Locker
 from tests.unit.test_completion_fails_closed import Refusing, denied
@@ -45,15 +45,17 @@ def test_a_failed_assembly_is_a_503_and_the_file_stays_pending(
 
 
 @pytest.mark.parametrize("operation", ["list_multipart_uploads", "abort_multipart_upload"])
-def test_a_failed_abort_is_a_503_and_a_retried_delete_finishes(
+def test_a_failed_abort_after_the_delete_committed_is_done_and_a_retried_delete_finishes(
     big: Locker, aws: dict[str, Any], operation: str
 ) -> None:
     file_id = declare(big)["file"]["id"]
     big.storage._s3 = Refusing(aws["s3"], denied(), operation)
-    with pytest.raises(ServiceUnavailableError):
-        big.delete(ALICE, file_id)
+    big.delete(ALICE, file_id)  # committed (the file is gone for everyone): no 503, which would say not
+    with pytest.raises(NotFoundError):
+        big.get(ALICE, file_id)
+    assert big.records.usage(ALICE) == Usage(0, 0)
     big.storage._s3 = aws["s3"]
-    big.delete(ALICE, file_id)
+    big.delete(ALICE, file_id)  # the retry (or the sweep) aborts what storage still holds
     assert uploads(aws) == []
     assert big.records.get(ALICE, file_id) is None
 
