@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.failures import unavailable, unclassified
+from chalicelib.failures import Unprocessed, unavailable, unclassified
 
 BATCH_GET = 100
 BATCH_WRITE = 25
@@ -17,10 +17,6 @@ BATCH_WRITE = 25
 _RETRIES = 4
 # Before retry n (1, 2, 3), wait up to BACKOFF * 2**n seconds (full jitter), as AWS advises.
 BACKOFF = 0.01
-
-
-class Unprocessed(Exception):
-    """DynamoDB kept refusing part of a batch."""
 
 
 def failed_condition(exc: ClientError) -> bool:

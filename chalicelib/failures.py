@@ -22,11 +22,16 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.dynamo_util import Unprocessed
 from chalicelib.errors import ServiceUnavailableError
 
 log = logging.getLogger("locker.dependencies")
 log.setLevel(logging.INFO)  # Chalice sets the "locker" logger to ERROR
+
+
+class Unprocessed(Exception):
+    """DynamoDB kept refusing part of a batch."""
+
+
 MESSAGE = "A storage or database service is unavailable; nothing was changed, try again."
 
 
