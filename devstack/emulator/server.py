@@ -6,7 +6,9 @@ lenient where Locker's security lives, so its dispatcher runs behind
 ``S3Gate`` (presigned-URL, checksum and anonymous-access checks, as S3 does)
 and ``CognitoCors`` (Cognito's browser CORS), and its DynamoDB Query reads one
 partition, as DynamoDB's does (``dynamodb_partition_query``), and its multipart
-answers carry S3's CORS headers and ListParts shape (``s3_multipart_answers``). Given a consumer,
+answers carry S3's CORS headers and ListParts shape (``s3_multipart_answers``), and a large
+object's bytes are copied once, not four times, and a ranged GET reads only its range
+(``s3_object_bytes``, ``s3_multipart_complete``). Given a consumer,
 it also delivers the bucket's ObjectCreated events (``events``), as EventBridge does.
 
 ``MOTO_DISABLE_GLOBAL_CORS`` is set before moto is imported: moto reads it once,
@@ -34,7 +36,12 @@ from moto import settings as moto_settings
 from moto.moto_server import werkzeug_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from devstack.emulator import dynamodb_partition_query, s3_multipart_answers
+from devstack.emulator import (
+    dynamodb_partition_query,
+    s3_multipart_answers,
+    s3_multipart_complete,
+    s3_object_bytes,
+)
 from devstack.emulator.cognito_cors import CognitoCors
 from devstack.emulator.dynamodb_lock import SerializedDynamoDB
 from devstack.emulator.events import Consumer, ObjectCreatedEvents
@@ -84,6 +91,8 @@ def start(host: str = "127.0.0.1", port: int = 5000, object_created: Consumer | 
         )
     dynamodb_partition_query.install()
     s3_multipart_answers.install()
+    s3_object_bytes.install()
+    s3_multipart_complete.install()
     dispatcher = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
     s3: WSGIApplication = S3Gate(dispatcher, CREDENTIALS)
     events = None if object_created is None else ObjectCreatedEvents(s3, object_created)
