@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from chalicelib import aws, config, container, stores
 from chalicelib.dynamo_records import DynamoRecords
@@ -57,9 +58,14 @@ def locker() -> Locker:
             settings,
             DynamoRecords(dynamodb, settings.table),
             MultipartStorage(aws.client("s3"), settings.bucket),
-            stores=stores.dynamo(dynamodb, settings.table, aws.client("cognito-idp"), settings.user_pool_id),
+            stores=stores.dynamo(dynamodb, settings.table, _cognito, settings.user_pool_id),
         )
     return _locker
+
+
+def _cognito() -> Any:
+    """The Cognito client, built when a sharing route first resolves a user name."""
+    return aws.client("cognito-idp")
 
 
 def sharing() -> SharingCases:
