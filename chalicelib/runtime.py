@@ -1,22 +1,33 @@
-"""Builds Locker's objects once per container from the settings and AWS clients."""
+"""Builds Locker's objects once per container from the settings and AWS clients.
+
+Subsystems a cold ``POST /files`` never touches (the sharing use cases, the
+multipart part signer, Uppy's signer) are imported and built on their first
+use, here, so a cold start pays only for what its first request runs.
+"""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import aws, config, container, stores
 from chalicelib.dynamo_records import DynamoRecords
-from chalicelib.group_service import GroupService
-from chalicelib.link_service import LinkService
 from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.service import Locker
-from chalicelib.sharing import Sharing
+
+if TYPE_CHECKING:
+    from chalicelib.group_service import GroupService
+    from chalicelib.link_service import LinkService
+    from chalicelib.parts import Parts
+    from chalicelib.sharing import Sharing
+    from chalicelib.uppy import UppySigner
 
 _locker: Locker | None = None
 _sharing: SharingCases | None = None
+_parts: Parts | None = None
+_uppy: UppySigner | None = None
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,10 @@ class SharingCases:
 
 def sharing_cases(locker: Locker) -> SharingCases:
     """Build the sharing use cases around ``locker``'s stores and clock."""
+    from chalicelib.group_service import GroupService
+    from chalicelib.link_service import LinkService
+    from chalicelib.sharing import Sharing
+
     s, key, clock = locker.stores, locker.settings.cursor_key, locker.clock
     return SharingCases(
         grants=Sharing(
@@ -76,11 +91,33 @@ def sharing() -> SharingCases:
     return _sharing
 
 
+def parts() -> Parts:
+    """The container's multipart part signer (``/files/{id}/parts``)."""
+    global _parts
+    if _parts is None:
+        from chalicelib.parts import Parts
+
+        _parts = Parts(locker())
+    return _parts
+
+
+def uppy() -> UppySigner:
+    """The container's signer for Uppy's requests (``/uploads/sign``)."""
+    global _uppy
+    if _uppy is None:
+        from chalicelib.uppy import UppySigner
+
+        _uppy = UppySigner(locker())
+    return _uppy
+
+
 @container.on_reset
 def _forget() -> None:
-    global _locker, _sharing
+    global _locker, _sharing, _parts, _uppy
     _locker = None
     _sharing = None
+    _parts = None
+    _uppy = None
 
 
 def reset() -> None:
