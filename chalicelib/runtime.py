@@ -1,7 +1,7 @@
 """Builds Locker's objects once per container from the settings and AWS clients.
 
 Subsystems a cold ``POST /files`` never touches (the sharing use cases, the
-multipart part signer, Uppy's signer) are imported and built on their first
+multipart part signer, Uppy's signer, the sweep's repairs) are imported and built on their first
 use, here, so a cold start pays only for what its first request runs.
 """
 
@@ -21,10 +21,12 @@ if TYPE_CHECKING:
     from chalicelib.group_service import GroupService
     from chalicelib.link_service import LinkService
     from chalicelib.parts import Parts
+    from chalicelib.repair import Repairs
     from chalicelib.sharing import Sharing
     from chalicelib.uppy import UppySigner
 
 _locker: Locker | None = None
+_repairs: Repairs | None = None
 _sharing: SharingCases | None = None
 _parts: Parts | None = None
 _uppy: UppySigner | None = None
@@ -111,13 +113,26 @@ def uppy() -> UppySigner:
     return _uppy
 
 
+def repairs() -> Repairs:
+    """The sweep's repair pass, on the container's Locker and clients."""
+    global _repairs
+    if _repairs is None:
+        from chalicelib.repair import Repairs
+
+        found = locker()
+        window = found.settings.upload_expires
+        _repairs = Repairs(found, aws.client("s3"), aws.client("dynamodb"), found.settings.table, window)
+    return _repairs
+
+
 @container.on_reset
 def _forget() -> None:
-    global _locker, _sharing, _parts, _uppy
+    global _locker, _sharing, _parts, _uppy, _repairs
     _locker = None
     _sharing = None
     _parts = None
     _uppy = None
+    _repairs = None
 
 
 def reset() -> None:
