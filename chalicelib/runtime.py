@@ -1,4 +1,9 @@
-"""Builds Locker's objects once per container from the settings and AWS clients."""
+"""Builds Locker's objects once per container from the settings and AWS clients.
+
+Subsystems a cold ``POST /files`` never touches (the sharing use cases, the
+multipart part signer, Uppy's signer, the sweep's repairs) are imported and built on their first
+use, here, so a cold start pays only for what its first request runs.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +12,29 @@ import hmac
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import aws, config, container, stores
 from chalicelib.dynamo_idempotency import DynamoIdempotency
 from chalicelib.dynamo_records import DynamoRecords
-from chalicelib.group_service import GroupService
 from chalicelib.idempotency import Idempotency
-from chalicelib.link_service import LinkService
 from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.service import Locker
-from chalicelib.sharing import Sharing
 
-if TYPE_CHECKING:  # imported on first use: only the sweep repairs, so API cold starts skip it
+if TYPE_CHECKING:
+    from chalicelib.group_service import GroupService
+    from chalicelib.link_service import LinkService
+    from chalicelib.parts import Parts
     from chalicelib.repair import Repairs
+    from chalicelib.sharing import Sharing
+    from chalicelib.uppy import UppySigner
 
 _locker: Locker | None = None
 _repairs: Repairs | None = None
 _sharing: SharingCases | None = None
 _idempotency: Idempotency | None = None
+_parts: Parts | None = None
+_uppy: UppySigner | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,10 @@ class SharingCases:
 
 def sharing_cases(locker: Locker) -> SharingCases:
     """Build the sharing use cases around ``locker``'s stores and clock."""
+    from chalicelib.group_service import GroupService
+    from chalicelib.link_service import LinkService
+    from chalicelib.sharing import Sharing
+
     s, key, clock = locker.stores, locker.settings.cursor_key, locker.clock
     return SharingCases(
         grants=Sharing(
@@ -76,9 +89,14 @@ def locker() -> Locker:
             settings,
             DynamoRecords(dynamodb, settings.table),
             MultipartStorage(aws.client("s3"), settings.bucket),
-            stores=stores.dynamo(dynamodb, settings.table, aws.client("cognito-idp"), settings.user_pool_id),
+            stores=stores.dynamo(dynamodb, settings.table, _cognito, settings.user_pool_id),
         )
     return _locker
+
+
+def _cognito() -> Any:
+    """The Cognito client, built when a sharing route first resolves a user name."""
+    return aws.client("cognito-idp")
 
 
 def sharing() -> SharingCases:
@@ -101,6 +119,26 @@ def idempotency() -> Idempotency:
     return _idempotency
 
 
+def parts() -> Parts:
+    """The container's multipart part signer (``/files/{id}/parts``)."""
+    global _parts
+    if _parts is None:
+        from chalicelib.parts import Parts
+
+        _parts = Parts(locker())
+    return _parts
+
+
+def uppy() -> UppySigner:
+    """The container's signer for Uppy's requests (``/uploads/sign``)."""
+    global _uppy
+    if _uppy is None:
+        from chalicelib.uppy import UppySigner
+
+        _uppy = UppySigner(locker())
+    return _uppy
+
+
 def repairs() -> Repairs:
     """The sweep's repair pass, on the container's Locker and clients."""
     global _repairs
@@ -115,9 +153,11 @@ def repairs() -> Repairs:
 
 @container.on_reset
 def _forget() -> None:
-    global _locker, _sharing, _repairs, _idempotency
+    global _locker, _sharing, _parts, _uppy, _repairs, _idempotency
     _locker = None
     _sharing = None
+    _parts = None
+    _uppy = None
     _repairs = None
     _idempotency = None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,8 +36,8 @@ class SharingStores:
             self.grants.use_inbox(self.inbox)
 
 
-def dynamo(dynamodb: Any, table: str, cognito: Any, pool_id: str) -> SharingStores:
-    """The real stores: one DynamoDB table and the Cognito user pool."""
+def dynamo(dynamodb: Any, table: str, cognito: Callable[[], Any], pool_id: str) -> SharingStores:
+    """The real stores: one DynamoDB table and the Cognito user pool (``cognito`` builds its client)."""
     return SharingStores(
         grants=DynamoGrants(dynamodb, table),
         groups=DynamoGroups(dynamodb, table),

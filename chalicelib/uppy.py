@@ -47,6 +47,14 @@ class UppySigner:
     def __init__(self, locker: Locker) -> None:
         self._locker = locker
 
+    def sign_body(self, owner: str, body: Any) -> dict[str, Any]:
+        """``sign`` for a JSON body, read as Uppy's ``PresignableRequest`` first.
+
+        Raises:
+            BadRequestError: the body is no PresignableRequest; and whatever ``sign`` raises.
+        """
+        return self.sign(owner, upload_requests.sign_request(body))
+
     def sign(self, owner: str, request: SignRequest) -> dict[str, Any]:
         """Uppy's ``PresignedResponse`` for ``request``.
 

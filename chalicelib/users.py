@@ -8,6 +8,7 @@ Unknown and disabled users are both "not found", never told apart.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -38,17 +39,22 @@ def valid_username(value: str) -> bool:
 
 
 class CognitoDirectory:
-    """Users of one Cognito user pool."""
+    """Users of one Cognito user pool.
 
-    def __init__(self, client: Any, pool_id: str) -> None:
-        self._cognito = client
+    ``client`` builds the Cognito client on the first lookup, not before: only
+    sharing routes resolve names, and building the client costs a cold
+    ``POST /files`` some 10-30 ms for nothing (its service model is large).
+    """
+
+    def __init__(self, client: Callable[[], Any], pool_id: str) -> None:
+        self._client = client
         self._pool = pool_id
 
     def find(self, username: str) -> User | None:
         if not valid_username(username):
             return None
         try:
-            found = self._cognito.admin_get_user(UserPoolId=self._pool, Username=username)
+            found = self._client().admin_get_user(UserPoolId=self._pool, Username=username)
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "UserNotFoundException":
                 return None

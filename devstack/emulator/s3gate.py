@@ -28,7 +28,7 @@ import hmac
 import io
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from wsgiref.types import StartResponse, WSGIEnvironment
 
 from devstack.emulator import awschunked, s3cors, s3uploads, sigv4query
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
 _BODY_KEY = "locker.s3gate.body"
+_DIGEST_KEY = "locker.s3gate.body-sha256"  # the body's SHA-256, taken while it arrived
+_READ_CHUNK = 1024 * 1024
 _UNSIGNED_STREAM = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
 _TRAILER_SHA256 = "x-amz-checksum-sha256"
 _NOT_S3_PATHS = ("/moto-api", "/favicon.ico", "/latest/meta-data/", "/latest/api/")
@@ -63,7 +65,7 @@ def routes_to_s3(dispatcher: DomainDispatcherApplication, environ: WSGIEnvironme
 
 
 def read_body(environ: WSGIEnvironment) -> bytes:
-    """Read the request body once and leave moto a fresh stream with the same bytes.
+    """Read the request body once and leave moto a stream that hands over the same bytes object.
 
     Raises:
         S3Error: 400 IncompleteBody when fewer bytes arrive than Content-Length says.
@@ -76,10 +78,13 @@ def read_body(environ: WSGIEnvironment) -> bytes:
     if environ.get("wsgi.input_terminated"):
         body = stream.read()
     elif declared.isdigit() and int(declared) > 0:
-        body = stream.read(int(declared))
+        body = _read_hashing(environ, stream, int(declared))
     else:
         body = b""
     environ["wsgi.input"] = io.BytesIO(body)
+    # The bytes are all here: werkzeug may hand them to moto as they are, in one
+    # read of the BytesIO (no copy), instead of re-reading them in 64 KiB pieces.
+    environ["wsgi.input_terminated"] = True
     environ[_BODY_KEY] = body
     if declared.isdigit() and len(body) != int(declared):
         raise S3Error(
@@ -88,6 +93,29 @@ def read_body(environ: WSGIEnvironment) -> bytes:
             "You did not provide the number of bytes specified by the Content-Length HTTP header",
         )
     return bytes(body)
+
+
+def _read_hashing(environ: WSGIEnvironment, stream: Any, length: int) -> bytes:
+    """Read ``length`` bytes (fewer at EOF); hash them as they arrive when a SHA-256 will be checked.
+
+    Hashing each chunk while the next one is on the wire, not the whole body
+    after its last byte, keeps the check off the part's latency.
+    """
+    checked = "HTTP_X_AMZ_CHECKSUM_SHA256" in environ and not environ.get(
+        "HTTP_X_AMZ_CONTENT_SHA256", ""
+    ).startswith("STREAMING-")
+    if not checked:
+        return bytes(stream.read(length))
+    digest, chunks, left = hashlib.sha256(), [], length
+    while left:
+        chunk = stream.read(min(_READ_CHUNK, left))
+        if not chunk:
+            break
+        digest.update(chunk)
+        chunks.append(chunk)
+        left -= len(chunk)
+    environ[_DIGEST_KEY] = digest.digest()
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def stored_payload(environ: WSGIEnvironment, presigned: bool) -> awschunked.Decoded:
@@ -128,14 +156,17 @@ def stored_payload(environ: WSGIEnvironment, presigned: bool) -> awschunked.Deco
     return decoded
 
 
-def _check_sha256(claimed: str, payload: bytes) -> None:
+def _check_sha256(claimed: str, payload: bytes, computed: bytes | None = None) -> None:
+    """Compare ``claimed`` (base64) with ``payload``'s SHA-256 (``computed`` when already taken)."""
     try:
         digest = base64.b64decode(claimed, validate=True)
     except binascii.Error:
         digest = b""
     if len(digest) != hashlib.sha256().digest_size:
         raise S3Error(400, "InvalidRequest", "Value for x-amz-checksum-sha256 header is invalid.")
-    if not hmac.compare_digest(hashlib.sha256(payload).digest(), digest):
+    if computed is None:
+        computed = hashlib.sha256(payload).digest()
+    if not hmac.compare_digest(computed, digest):
         raise S3Error(400, "BadDigest", "The sha256 you specified did not match the calculated checksum.")
 
 
@@ -152,7 +183,9 @@ def check_checksum(environ: WSGIEnvironment, presigned: bool = False) -> None:
         return
     decoded = stored_payload(environ, presigned)
     if claimed is not None:
-        _check_sha256(claimed, decoded.payload)
+        # Unframed, the payload is the body, hashed while it was read.
+        computed = environ.get(_DIGEST_KEY) if not streaming else None
+        _check_sha256(claimed, decoded.payload, computed if isinstance(computed, bytes) else None)
         name_checksum_algorithm(environ)  # S3 keeps a checksum it verified; moto needs to be told
     promised = {
         name.strip().lower() for name in environ.get("HTTP_X_AMZ_TRAILER", "").split(",") if name.strip()

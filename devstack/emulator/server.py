@@ -6,8 +6,10 @@ lenient where Locker's security lives, so its dispatcher runs behind
 ``S3Gate`` (presigned-URL, checksum and anonymous-access checks, as S3 does)
 and ``CognitoCors`` (Cognito's browser CORS), and its DynamoDB Query reads one
 partition, as DynamoDB's does (``dynamodb_partition_query``, ``dynamodb_index_query``), its
-projections convert only what they name (``dynamodb_projection``), and its multipart
-answers carry S3's CORS headers and ListParts shape (``s3_multipart_answers``). Given a consumer,
+projections convert only what they name (``dynamodb_projection``), its multipart
+answers carry S3's CORS headers and ListParts shape (``s3_multipart_answers``), and a large
+object's bytes are copied once, not four times, and a ranged GET reads only its range
+(``s3_object_bytes``, ``s3_multipart_complete``). Given a consumer,
 it also delivers the bucket's ObjectCreated events (``events``), as EventBridge does.
 
 ``MOTO_DISABLE_GLOBAL_CORS`` is set before moto is imported: moto reads it once,
@@ -40,6 +42,8 @@ from devstack.emulator import (
     dynamodb_partition_query,
     dynamodb_projection,
     s3_multipart_answers,
+    s3_multipart_complete,
+    s3_object_bytes,
 )
 from devstack.emulator.cognito_cors import CognitoCors
 from devstack.emulator.dynamodb_lock import SerializedDynamoDB
@@ -92,6 +96,8 @@ def start(host: str = "127.0.0.1", port: int = 5000, object_created: Consumer | 
     dynamodb_index_query.install()
     dynamodb_projection.install()
     s3_multipart_answers.install()
+    s3_object_bytes.install()
+    s3_multipart_complete.install()
     dispatcher = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
     s3: WSGIApplication = S3Gate(dispatcher, CREDENTIALS)
     events = None if object_created is None else ObjectCreatedEvents(s3, object_created)

@@ -392,3 +392,16 @@ def test_errors_carry_s3_request_ids(s3: Any, bucket: str) -> None:
     root = ElementTree.fromstring(response.content)
     assert root.findtext("RequestId") == response.headers["x-amz-request-id"]
     assert root.findtext("HostId") == response.headers["x-amz-id-2"]
+
+
+def test_the_gate_hands_moto_the_body_it_read_without_a_copy() -> None:
+    import io
+
+    from werkzeug.wsgi import get_input_stream
+
+    from devstack.emulator.s3gate import read_body
+
+    environ = {"wsgi.input": io.BytesIO(BODY), "CONTENT_LENGTH": str(len(BODY))}
+    body = read_body(environ)
+    assert body == BODY
+    assert get_input_stream(environ).read() is body  # werkzeug would copy it in 64 KiB pieces

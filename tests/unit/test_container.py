@@ -56,3 +56,13 @@ def test_reset_lets_bad_settings_be_logged_again(
         runtime.reset()
         assert client.http.get("/files").status_code == 500
     assert logged() == 2
+
+
+def test_the_cognito_client_waits_for_the_first_name_lookup(
+    api_env: tokens.FakeFetcher, aws: dict[str, Any]
+) -> None:
+    locker = runtime.locker()
+    assert "cognito-idp" not in clients._clients  # a cold POST /files never pays for it
+    with pytest.raises(Exception, match="AdminGetUser"):  # the unit tests' pool exists only in tokens
+        locker.stores.directory.find("nobody-here")
+    assert "cognito-idp" in clients._clients

@@ -46,7 +46,7 @@ class Recording(SerializedClient):
 @pytest.fixture
 def world(settings: Any, aws: dict[str, Any], clock: FakeClock) -> dict[str, Any]:
     db = Recording(aws["dynamodb"])
-    stores = sharing_stores.dynamo(db, TABLE, None, "unused")
+    stores = sharing_stores.dynamo(db, TABLE, lambda: None, "unused")
     stores.directory = InMemoryDirectory({"alice": ALICE, "bob": BOB})
     locker = Locker(settings, DynamoRecords(db, TABLE), Storage(aws["s3"], BUCKET), clock, stores)
     cases = sharing_cases(locker)
