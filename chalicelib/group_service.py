@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib import failures
+from chalicelib import failures, schemas
 from chalicelib.errors import ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError
 from chalicelib.fanout import FanOut, member_job
 from chalicelib.grants import Grants
@@ -24,7 +24,7 @@ from chalicelib.sharing_model import Group, Membership
 from chalicelib.users import Directory
 
 log = logging.getLogger("locker.groups")
-NAME_RE = re.compile(r"^[a-z0-9_-]{1,64}$")
+NAME_RE = re.compile(schemas.GROUP_NAME["pattern"])
 _PURGE_ROUNDS = 50
 _USER_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -40,7 +40,7 @@ def _group_api(group: Group, caller: str) -> dict[str, Any]:
 
 def valid_name(name: str) -> bool:
     """1 to 64 of a-z, 0-9, - and _."""
-    return bool(NAME_RE.match(name))
+    return bool(NAME_RE.fullmatch(name))  # fullmatch: "$" alone would let a final newline in
 
 
 class GroupService:

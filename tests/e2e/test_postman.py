@@ -24,8 +24,8 @@ INSTALLED = POSTMAN / "node_modules" / ".package-lock.json"  # written by npm ci
 COLLECTION = POSTMAN / "locker.postman_collection.json"
 ASSET = ROOT / "assets" / "1.png"  # the collection's uploadFile
 # One per pm.test in the collection: change them together.
-EXPECTED_REQUESTS = 49
-EXPECTED_ASSERTIONS = 50
+EXPECTED_REQUESTS = 57
+EXPECTED_ASSERTIONS = 58
 UPLOAD_FOLDER = "Upload, download, delete"
 UPLOAD_FOLDER_REQUESTS = 36  # 9 of its own and the 27 of its "Share, link, activity" folder
 
