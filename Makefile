@@ -15,7 +15,7 @@ CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cksum < requirements-checkov.txt | cut -d' ' -f1)
 
 .PHONY: help run emulator web web-bundle test check lint format typecheck test-unit test-web test-emulator \
-	    test-integration test-e2e token postman client-deps browser-deps package lint-infra test-infra \
+	    test-integration test-e2e token postman openapi client-deps browser-deps package lint-infra test-infra \
 	    bench bench-smoke clean
 
 help: ## List the targets
@@ -109,6 +109,9 @@ POSTMAN_ENV ?= .local/locker.postman_environment.json
 postman: postman/node_modules/.package-lock.json ## Run the Postman collection with newman against `make run`
 	@test -f $(POSTMAN_ENV) || { echo "$(POSTMAN_ENV) not found: start the stack first with make run" >&2; exit 1; }
 	postman/node_modules/.bin/newman run postman/locker.postman_collection.json -e $(POSTMAN_ENV) --working-dir . --bail
+
+openapi: $(STAMP) ## Regenerate docs/openapi.json from the routes and schemas
+	$(BIN)/python -m scripts.openapi
 
 package: $(STAMP) ## Build out/sam.json + out/deployment.zip for AWS (fetches Lambda wheels from PyPI)
 	$(BIN)/python -m scripts.package --out out

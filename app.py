@@ -4,7 +4,8 @@ Routes live in ``chalicelib/routes/`` (one blueprint per resource); each view
 parses, calls one use case in chalicelib, and returns a dict.
 
 Authentication is not a per-route opt-in: ``gateway.middleware`` verifies the
-bearer token for every route except ``GET /health`` before any view runs.
+bearer token for every route except ``GET /health``, ``GET /openapi.json`` and
+the link page before any view runs.
 Deployed, API Gateway's Cognito authorizer also checks it first (``deployment``).
 """
 
@@ -14,11 +15,12 @@ import logging
 import os
 from typing import Any
 
-from chalice.app import Chalice, Cron
+from chalice.app import Chalice, Cron, Response
 
-from chalicelib import deployment, gateway, metrics, requestlog, runtime
+from chalicelib import deployment, gateway, metrics, openapi, requestlog, runtime
 from chalicelib.routes import unmatched
 from chalicelib.routes.activity import activity
+from chalicelib.routes.common import ANY_BODY
 from chalicelib.routes.files import files
 from chalicelib.routes.grants import grants
 from chalicelib.routes.groups import groups
@@ -38,8 +40,14 @@ for blueprint in (files, uploads, grants, groups, links, activity):
 
 @app.route("/health", methods=["GET"])
 def health() -> dict[str, str]:
-    """Liveness probe; the only route that needs no token."""
+    """Liveness probe; needs no token."""
     return {"status": "ok"}
+
+
+@app.route("/openapi.json", methods=["GET"], content_types=ANY_BODY)
+def openapi_document() -> Response:
+    """This API's OpenAPI 3.1 document; needs no token."""
+    return Response(body=openapi.served(app.routes), headers={"Content-Type": "application/json"})
 
 
 # Last, once every route exists: Locker's 404/405 for everything else.

@@ -1,8 +1,9 @@
 """Locker's front door: one HTTP middleware that denies by default.
 
 Every request passes here before any view runs. ``GET /health``, CORS
-preflights and the download link page ``/l/{token}`` (its token is its own
-credential: ``PUBLIC_ROUTES``) are the only things answered without a token;
+preflights, the OpenAPI document and the download link page ``/l/{token}``
+(its token is its own credential: ``PUBLIC_ROUTES``) are the only things
+answered without a token;
 everything else needs a verified Cognito token, whose principal the views read
 through ``current_principal()``. A view that somehow runs without the middleware finds
 no principal and fails closed. The same place adds the security headers every
@@ -86,8 +87,8 @@ def _is_health(request: Request) -> bool:
     return request.method == "GET" and request.path == "/health"
 
 
-# The download link page: the link's token is the credential, there is no bearer.
-PUBLIC_ROUTES = frozenset({("GET", "/l/{token}"), ("POST", "/l/{token}")})
+# The download link page (the link's token is the credential) and the API's own description.
+PUBLIC_ROUTES = frozenset({("GET", "/l/{token}"), ("POST", "/l/{token}"), ("GET", "/openapi.json")})
 
 
 def _is_public(request: Request) -> bool:

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from chalicelib import schemas
 from chalicelib.errors import ConflictError, ForbiddenError, NotFoundError
 from chalicelib.grants import Grants
 from chalicelib.groups import GroupGone, Groups, NameTaken, TooManyGroups, TooManyMembers
@@ -20,7 +21,7 @@ from chalicelib.model import iso, new_file_id
 from chalicelib.sharing_model import Group
 from chalicelib.users import Directory
 
-NAME_RE = re.compile(r"^[a-z0-9_-]{1,64}$")
+NAME_RE = re.compile(schemas.GROUP_NAME["pattern"])
 _PURGE_ROUNDS = 50
 _USER_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -36,7 +37,7 @@ def _group_api(group: Group, caller: str) -> dict[str, Any]:
 
 def valid_name(name: str) -> bool:
     """1 to 64 of a-z, 0-9, - and _."""
-    return bool(NAME_RE.match(name))
+    return bool(NAME_RE.fullmatch(name))  # fullmatch: "$" alone would let a final newline in
 
 
 class GroupService:

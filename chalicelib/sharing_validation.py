@@ -8,22 +8,27 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from chalicelib import schemas
 from chalicelib.errors import BadRequestError
 from chalicelib.group_service import valid_name
 
-_ISO_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-DEFAULT_LINK_SECONDS = 86400
+_ISO_RE = re.compile(schemas.EXPIRES_AT["pattern"])
+_LINK = schemas.LINK_REQUEST["properties"]
+DEFAULT_LINK_SECONDS = int(_LINK["expiresIn"]["default"])
+_USER_LENGTH = schemas.length(schemas.USERNAME)
 
 
-def _only(body: Mapping[str, Any], allowed: set[str]) -> None:
+def _only(body: Mapping[str, Any], schema: schemas.Schema) -> None:
+    allowed = schemas.fields(schema)
     unknown = sorted(set(body) - allowed)
     if unknown:
         raise BadRequestError(f"unknown field: {unknown[0]}")
 
 
-def _int(body: Mapping[str, Any], name: str, low: int, high: int, default: int) -> int:
+def _int(body: Mapping[str, Any], name: str, schema: schemas.Schema) -> int:
     if name not in body:
-        return default
+        return int(schema["default"])
+    low, high = schemas.bounds(schema)
     value = body[name]
     if type(value) is not int or not low <= value <= high:
         raise BadRequestError(f"{name} must be an integer from {low} to {high}")
@@ -32,8 +37,9 @@ def _int(body: Mapping[str, Any], name: str, low: int, high: int, default: int) 
 
 def _text(body: Mapping[str, Any], name: str) -> str:
     value = body.get(name)
-    if not isinstance(value, str) or not 1 <= len(value) <= 128:
-        raise BadRequestError(f"{name} must be a string of 1 to 128 characters")
+    low, high = _USER_LENGTH
+    if not isinstance(value, str) or not low <= len(value) <= high:
+        raise BadRequestError(f"{name} must be a string of {low} to {high} characters")
     return value
 
 
@@ -51,7 +57,7 @@ def _expires_at(value: Any, now: float) -> int:
 
 def grant_body(body: Mapping[str, Any], now: float) -> dict[str, Any]:
     """``{"user"|"group", "expiresAt"?}`` -> ``{"user"|"group": name, "expiresAt": epoch | None}``."""
-    _only(body, {"user", "group", "expiresAt"})
+    _only(body, schemas.GRANT_REQUEST)
     if ("user" in body) == ("group" in body):
         raise BadRequestError("exactly one of user and group is required")
     field = "user" if "user" in body else "group"
@@ -64,7 +70,7 @@ def grant_body(body: Mapping[str, Any], now: float) -> dict[str, Any]:
 
 def group_body(body: Mapping[str, Any]) -> str:
     """``{"name"}`` -> the new group's name."""
-    _only(body, {"name"})
+    _only(body, schemas.GROUP_REQUEST)
     name = body.get("name")
     if not isinstance(name, str) or not valid_name(name):
         raise BadRequestError("name must be 1 to 64 of a-z, 0-9, - and _")
@@ -73,14 +79,11 @@ def group_body(body: Mapping[str, Any]) -> str:
 
 def member_body(body: Mapping[str, Any]) -> str:
     """``{"user"}`` -> the username to add."""
-    _only(body, {"user"})
+    _only(body, schemas.MEMBER_REQUEST)
     return _text(body, "user")
 
 
 def link_body(body: Mapping[str, Any]) -> tuple[int, int]:
     """``{"expiresIn"?, "maxDownloads"?}`` -> (seconds, downloads)."""
-    _only(body, {"expiresIn", "maxDownloads"})
-    return (
-        _int(body, "expiresIn", 60, 604800, DEFAULT_LINK_SECONDS),
-        _int(body, "maxDownloads", 1, 100, 1),
-    )
+    _only(body, schemas.LINK_REQUEST)
+    return (_int(body, "expiresIn", _LINK["expiresIn"]), _int(body, "maxDownloads", _LINK["maxDownloads"]))

@@ -11,19 +11,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib import validation
+from chalicelib import schemas, validation
 from chalicelib.config import Settings
 from chalicelib.errors import BadRequestError
-from chalicelib.multipart import MAX_PARTS
 from chalicelib.validation import NewFile
 
-MAX_PARTS_PER_REQUEST = 100
-SIGN_METHODS = ("PUT", "POST", "GET", "DELETE")
-MAX_EXPIRES_IN = 604800  # S3's own limit for a presigned URL; Locker signs for less
-_PART_FIELDS = frozenset({"partNumber", "sha256"})
-_SIGN_FIELDS = frozenset(
-    {"method", "key", "uploadId", "partNumber", "contentType", "expiresIn", "filename", "size"}
-)
+_PARTS = schemas.PART_REQUESTS["properties"]["parts"]
+MIN_PARTS_PER_REQUEST, MAX_PARTS_PER_REQUEST = int(_PARTS["minItems"]), int(_PARTS["maxItems"])
+_PART_FIELDS = schemas.fields(schemas.PART_REQUEST)
+_PART_NUMBER = schemas.PART_REQUEST["properties"]["partNumber"]
+# The request's shape does not depend on settings; new_file checks the declaration against them.
+_SIGN = schemas.sign_request()
+_SIGN_FIELDS = schemas.fields(_SIGN)
+SIGN_METHODS = tuple(_SIGN["properties"]["method"]["enum"])
 
 
 @dataclass(frozen=True)
@@ -63,13 +63,20 @@ def _integer(value: Any, name: str, low: int, high: int) -> int:
     return value
 
 
-def _text(body: Mapping[str, Any], name: str, longest: int = 1024) -> str | None:
+def _text(body: Mapping[str, Any], name: str) -> str | None:
     if name not in body:
         return None
+    low, high = schemas.length(_SIGN["properties"][name])
     value = body[name]
-    if not isinstance(value, str) or not 1 <= len(value) <= longest:
-        raise BadRequestError(f"{name} must be a string of 1 to {longest} characters")
+    if not isinstance(value, str) or not low <= len(value) <= high:
+        raise BadRequestError(f"{name} must be a string of {low} to {high} characters")
     return value
+
+
+def _bounded(body: Mapping[str, Any], name: str) -> int | None:
+    if name not in body:
+        return None
+    return _integer(body[name], name, *schemas.bounds(_SIGN["properties"][name]))
 
 
 def part_requests(body: Mapping[str, Any], part_count: int) -> list[PartRequest]:
@@ -78,10 +85,12 @@ def part_requests(body: Mapping[str, Any], part_count: int) -> list[PartRequest]
     Raises:
         BadRequestError: naming the first offending field.
     """
-    _unknown(body, frozenset({"parts"}))
+    _unknown(body, schemas.fields(schemas.PART_REQUESTS))
     entries = body.get("parts")
-    if not isinstance(entries, list) or not 1 <= len(entries) <= MAX_PARTS_PER_REQUEST:
-        raise BadRequestError(f"parts must be a list of 1 to {MAX_PARTS_PER_REQUEST} objects")
+    if not isinstance(entries, list) or not MIN_PARTS_PER_REQUEST <= len(entries) <= MAX_PARTS_PER_REQUEST:
+        raise BadRequestError(
+            f"parts must be a list of {MIN_PARTS_PER_REQUEST} to {MAX_PARTS_PER_REQUEST} objects"
+        )
     found: list[PartRequest] = []
     seen: set[int] = set()
     for index, entry in enumerate(entries):
@@ -91,7 +100,8 @@ def part_requests(body: Mapping[str, Any], part_count: int) -> list[PartRequest]
         _unknown(entry, _PART_FIELDS, where)
         if "partNumber" not in entry:
             raise BadRequestError(f"{where}partNumber is required")
-        number = _integer(entry["partNumber"], f"{where}partNumber", 1, part_count)
+        low, high = schemas.bounds(_PART_NUMBER)
+        number = _integer(entry["partNumber"], f"{where}partNumber", low, min(part_count, high))
         if number in seen:
             raise BadRequestError(f"{where}partNumber {number} is repeated")
         seen.add(number)
@@ -120,8 +130,8 @@ def sign_request(body: Mapping[str, Any]) -> SignRequest:
     method = body.get("method")
     if method not in SIGN_METHODS:
         raise BadRequestError("method must be one of " + ", ".join(SIGN_METHODS))
-    number = _integer(body["partNumber"], "partNumber", 1, MAX_PARTS) if "partNumber" in body else None
-    expires = _integer(body["expiresIn"], "expiresIn", 1, MAX_EXPIRES_IN) if "expiresIn" in body else None
+    number = _bounded(body, "partNumber")
+    expires = _bounded(body, "expiresIn")
     return SignRequest(
         method=str(method),
         key=_text(body, "key"),

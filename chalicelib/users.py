@@ -2,7 +2,8 @@
 
 ``CognitoDirectory`` resolves a name with ``AdminGetUser`` on Locker's own pool
 (the role may call it on that pool only); ``InMemoryDirectory`` is the fake.
-Unknown and disabled users are both "not found", never told apart.
+Unknown and disabled users are both "not found", never told apart; any other
+Cognito failure is a 503 (``failures``), never taken for "no such user".
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib.failures import error_code, unavailable
 
 # Cognito's username pattern, bounded: anything else cannot name a user.
 _USERNAME_RE = re.compile(r"^[\w.@+=,-]{1,128}$")
@@ -34,7 +37,7 @@ class Directory(Protocol):
 
 def valid_username(value: str) -> bool:
     """Whether ``value`` could be a Cognito username at all."""
-    return bool(_USERNAME_RE.match(value))
+    return bool(_USERNAME_RE.fullmatch(value))  # fullmatch: "$" alone would let a final newline in
 
 
 class CognitoDirectory:
@@ -50,9 +53,11 @@ class CognitoDirectory:
         try:
             found = self._cognito.admin_get_user(UserPoolId=self._pool, Username=username)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "UserNotFoundException":
+            if error_code(exc) == "UserNotFoundException":
                 return None
-            raise
+            raise unavailable("Cognito AdminGetUser", exc) from None
+        except BotoCoreError as exc:
+            raise unavailable("Cognito AdminGetUser", exc) from None
         if not found.get("Enabled", True):
             return None
         attributes = {a["Name"]: a["Value"] for a in found.get("UserAttributes", [])}

@@ -11,18 +11,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib import schemas
 from chalicelib.config import Settings
 from chalicelib.errors import BadRequestError, RequestEntityTooLargeError, UnsupportedMediaType
-from chalicelib.model import VISIBLE_STATUSES
 
 MAX_BODY_BYTES = 16 * 1024
-MAX_FILENAME = 255
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 100
+MIN_FILENAME, MAX_FILENAME = schemas.length(schemas.FILENAME)
+DEFAULT_LIMIT = int(schemas.LIMIT["default"])
+MIN_LIMIT, MAX_LIMIT = schemas.bounds(schemas.LIMIT)
+_STATUSES = tuple(schemas.STATUS["enum"])
 # Letters and symbols that render as nothing at all (Hangul fillers, the blank Braille pattern):
 # a name made of them, like one made of spaces, dots or format characters, shows nothing.
 _BLANK_GRAPHICS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-_NEW_FILE_FIELDS = frozenset({"filename", "contentType", "size", "sha256"})
 # application/json, optionally with charset=utf-8 (RFC 9110: OWS around ";", none around "=").
 # ASCII-only matching: re.IGNORECASE alone would let "\u017f" stand for "s" and "\u212a" for "k".
 _JSON_MEDIA_TYPE = re.compile(
@@ -143,8 +143,8 @@ def filename(value: Any) -> str:
     if not isinstance(value, str):
         raise BadRequestError("filename must be a string")
     name = unicodedata.normalize("NFC", value)
-    if not 1 <= len(name) <= MAX_FILENAME:
-        raise BadRequestError(f"filename must be between 1 and {MAX_FILENAME} characters")
+    if not MIN_FILENAME <= len(name) <= MAX_FILENAME:
+        raise BadRequestError(f"filename must be between {MIN_FILENAME} and {MAX_FILENAME} characters")
     if any(unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp") for c in name):
         raise BadRequestError(
             "filename must not contain control characters (Unicode C*: control, format, surrogate, "
@@ -159,16 +159,18 @@ def filename(value: Any) -> str:
     return name
 
 
-def _content_type(value: Any, settings: Settings) -> str:
-    if not isinstance(value, str) or value not in settings.allowed_types:
-        raise BadRequestError("contentType must be one of " + ", ".join(settings.allowed_types))
+def _content_type(value: Any, schema: schemas.Schema) -> str:
+    allowed = schema["enum"]
+    if not isinstance(value, str) or value not in allowed:
+        raise BadRequestError("contentType must be one of " + ", ".join(allowed))
     return value
 
 
-def _size(value: Any, settings: Settings) -> int:
+def _size(value: Any, schema: schemas.Schema) -> int:
+    low, high = schemas.bounds(schema)
     # bool is an int in Python; JSON true is not a size.
-    if type(value) is not int or not 1 <= value <= settings.max_size:
-        raise BadRequestError(f"size must be between 1 and {settings.max_size}")
+    if type(value) is not int or not low <= value <= high:
+        raise BadRequestError(f"size must be between {low} and {high}")
     return value
 
 
@@ -196,16 +198,17 @@ def new_file(body: Mapping[str, Any], settings: Settings) -> NewFile:
     Raises:
         BadRequestError: naming the first offending field.
     """
-    unknown = sorted(set(body) - _NEW_FILE_FIELDS)
+    schema = schemas.new_file(settings)
+    unknown = sorted(set(body) - schemas.fields(schema))
     if unknown:
         raise BadRequestError(f"unknown field: {unknown[0]}")
-    for required in ("filename", "contentType", "size"):
+    for required in schema["required"]:
         if required not in body:
             raise BadRequestError(f"{required} is required")
     declared = NewFile(
         filename=filename(body["filename"]),
-        content_type=_content_type(body["contentType"], settings),
-        size=_size(body["size"], settings),
+        content_type=_content_type(body["contentType"], schema["properties"]["contentType"]),
+        size=_size(body["size"], schema["properties"]["size"]),
         sha256=_sha256(body["sha256"]) if "sha256" in body else None,
     )
     if declared.sha256 is not None and declared.size > settings.multipart_threshold:
@@ -226,10 +229,10 @@ def list_query(params: Mapping[str, str] | None) -> ListQuery:
     raw_limit = params.get("limit")
     limit = DEFAULT_LIMIT
     if raw_limit is not None:
-        if not raw_limit.isascii() or not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
-            raise BadRequestError(f"limit must be an integer from 1 to {MAX_LIMIT}")
+        if not raw_limit.isascii() or not raw_limit.isdigit() or not MIN_LIMIT <= int(raw_limit) <= MAX_LIMIT:
+            raise BadRequestError(f"limit must be an integer from {MIN_LIMIT} to {MAX_LIMIT}")
         limit = int(raw_limit)
     status = params.get("status") or None
-    if status is not None and status not in VISIBLE_STATUSES:
-        raise BadRequestError("status must be one of " + ", ".join(VISIBLE_STATUSES))
+    if status is not None and status not in _STATUSES:
+        raise BadRequestError("status must be one of " + ", ".join(_STATUSES))
     return ListQuery(limit=limit, cursor=params.get("cursor") or None, status=status)

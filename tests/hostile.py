@@ -52,8 +52,9 @@ FILE_ROUTES = [
     ("POST", "/groups/team/members"),
     ("DELETE", "/groups/team/members/11111111-1111-4111-8111-111111111111"),
 ]
-# Every route that needs no token: the probe, and the download link page (its token is the credential).
-PUBLIC_ROUTES = [("GET", "/health"), ("GET", "/l/{token}"), ("POST", "/l/{token}")]
+# Every route that needs no token: the probe, the OpenAPI document, and the download link page
+# (its token is the credential).
+PUBLIC_ROUTES = [("GET", "/health"), ("GET", "/openapi.json"), ("GET", "/l/{token}"), ("POST", "/l/{token}")]
 MALFORMED = "malformed bearer credentials"
 NOT_JWS = "not a compact JWS"
 ALG = "alg is not RS256"
