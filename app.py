@@ -17,7 +17,7 @@ from typing import Any
 
 from chalice.app import Chalice, Cron, Response
 
-from chalicelib import deployment, gateway, metrics, openapi, requestlog, runtime
+from chalicelib import deployment, gateway, metrics, requestlog, runtime
 from chalicelib.routes import unmatched
 from chalicelib.routes.activity import activity
 from chalicelib.routes.common import ANY_BODY
@@ -47,6 +47,8 @@ def health() -> dict[str, str]:
 @app.route("/openapi.json", methods=["GET"], content_types=ANY_BODY)
 def openapi_document() -> Response:
     """This API's OpenAPI 3.1 document; needs no token."""
+    from chalicelib import openapi  # only when asked: cold starts never import the document's code
+
     return Response(body=openapi.served(app.routes), headers={"Content-Type": "application/json"})
 
 

@@ -24,8 +24,8 @@ INSTALLED = POSTMAN / "node_modules" / ".package-lock.json"  # written by npm ci
 COLLECTION = POSTMAN / "locker.postman_collection.json"
 ASSET = ROOT / "assets" / "1.png"  # the collection's uploadFile
 # One per pm.test in the collection: change them together.
-EXPECTED_REQUESTS = 47
-EXPECTED_ASSERTIONS = 48
+EXPECTED_REQUESTS = 54
+EXPECTED_ASSERTIONS = 55
 UPLOAD_FOLDER = "Upload, download, delete"
 UPLOAD_FOLDER_REQUESTS = 34  # 9 of its own and the 25 of its "Share, link, activity" folder
 

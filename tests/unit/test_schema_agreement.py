@@ -26,7 +26,6 @@ FUTURE = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 86400))
 Check = Callable[[dict[str, Any]], object]
 
 
-
 def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterator[ValidationError]:
     """``pattern`` as JSON Schema means it (ECMA 262): a final ``$`` is the end, not "before a newline"."""
     if isinstance(instance, str) and not re.search(re.sub(r"\$$", r"\\Z", pattern), instance):
@@ -102,7 +101,9 @@ def _cases() -> Iterator[Any]:
                 item = good[field][0]
                 yield pytest.param(name, {field: [item] * rule["maxItems"]}, True, id=f"{name}.{field}-max")
                 yield pytest.param(name, {field: []}, False, id=f"{name}.{field}-empty")
-                yield pytest.param(name, {field: [item] * (rule["maxItems"] + 1)}, False, id=f"{name}.{field}-over")
+                yield pytest.param(
+                    name, {field: [item] * (rule["maxItems"] + 1)}, False, id=f"{name}.{field}-over"
+                )
                 for sub, sub_rule in item_schema["properties"].items():
                     for n, (value, ok) in enumerate(_edges(sub_rule)):
                         body = {field: [{**item, sub: value}]}
@@ -124,7 +125,9 @@ def _accepts(check: Check, body: dict[str, Any]) -> bool:
 
 
 @pytest.mark.parametrize(("name", "change", "ok"), list(_cases()))
-def test_the_validator_and_the_schema_agree_at_every_bound(name: str, change: dict[str, Any], ok: bool) -> None:
+def test_the_validator_and_the_schema_agree_at_every_bound(
+    name: str, change: dict[str, Any], ok: bool
+) -> None:
     schema, check, good = BODIES[name]
     body = {**good, **change}
     if name == "PartRequests" and isinstance(change.get("parts"), list) and len(change["parts"]) > 1:
@@ -157,7 +160,12 @@ def test_patterns_agree(name: str, field: str, value: str, ok: bool) -> None:
 
 def test_a_grant_names_exactly_one_grantee_in_both() -> None:
     schema, check, _ = BODIES["GrantRequest"]
-    for body, ok in [({"user": "ana"}, True), ({"group": "team"}, True), ({}, False), ({"user": "a", "group": "b"}, False)]:
+    for body, ok in [
+        ({"user": "ana"}, True),
+        ({"group": "team"}, True),
+        ({}, False),
+        ({"user": "a", "group": "b"}, False),
+    ]:
         assert Schema202012(schema).is_valid(body) is ok
         assert _accepts(check, body) is ok
 
