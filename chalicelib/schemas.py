@@ -28,6 +28,9 @@ FILENAME: Schema = {
     "description": "1 to 255 characters after NFC normalisation; no Unicode C* character, line or "
     "paragraph separator, / or \\; at least one visible character (not only spaces, dots or "
     "invisible ones).",
+    # The one rule a portable pattern states; Unicode categories need \p{...}, which not every
+    # JSON Schema regex engine has.
+    "not": {"pattern": "[/\\\\]"},
 }
 SHA256: Schema = {
     "type": "string",

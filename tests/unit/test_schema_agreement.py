@@ -141,6 +141,8 @@ def test_the_validator_and_the_schema_agree_at_every_bound(
 @pytest.mark.parametrize(
     ("name", "field", "value", "ok"),
     [
+        ("NewFile", "filename", "a/b.pdf", False),
+        ("NewFile", "filename", "a\\b.pdf", False),
         ("NewFile", "sha256", DIGEST, True),
         ("NewFile", "sha256", "A" * 44, False),
         ("NewFile", "sha256", "A" * 42 + "==", False),
