@@ -65,7 +65,7 @@ def _success(answer: Answer) -> dict[str, Any]:
     if answer.schema is not None:
         response["content"] = _media(answer)
     if answer.headers:
-        response["headers"] = {name: _HEADERS[name] for name in answer.headers}
+        response["headers"] = {name: {**_HEADERS[name], "required": True} for name in answer.headers}
     return response
 
 
@@ -117,7 +117,8 @@ def _operation(path: str, method: str, operation: Operation, entry: Any) -> dict
         }
     errors = operation.errors if operation.public else tuple(sorted({401, *operation.errors}))
     responses = {str(s): _success(a) for s, a in sorted(operation.answers.items())}
-    responses |= {str(s): _error(s, operation.html_errors) for s in errors}
+    # Only the link page's own "not found" is a page; a failure it cannot handle is Chalice's JSON.
+    responses |= {str(s): _error(s, operation.html_errors and s == 404) for s in errors}
     built["responses"] = responses
     if operation.public:
         built["security"] = []

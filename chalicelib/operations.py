@@ -32,7 +32,7 @@ class Operation:
     query: tuple[str, ...] = ()
     public: bool = False  # no bearer token
     idempotency_key: bool = False
-    html_errors: bool = False  # the link page answers browsers in HTML
+    html_errors: bool = False  # the link page answers browsers' 404 in HTML
     notes: str = ""
 
 

@@ -117,8 +117,9 @@ def test_sweep_schedule_stays_as_generated(packaged: Packaged) -> None:
     assert event == {"Type": "Schedule", "Properties": {"Schedule": "cron(17 * * * ? *)"}}
 
 
-# No bearer token: the probe, and the download link page (its own token is the credential).
-PUBLIC = {("/health", "get"), ("/l/{token}", "get"), ("/l/{token}", "post")}
+# No bearer token: the probe, the OpenAPI document, and the download link page (its own token is
+# the credential).
+PUBLIC = {("/health", "get"), ("/openapi.json", "get"), ("/l/{token}", "get"), ("/l/{token}", "post")}
 
 
 def test_cognito_authorizer_guards_every_route_but_the_public_ones_and_preflight(packaged: Packaged) -> None:
