@@ -16,7 +16,7 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-$(shell cksum < requirements-checkov
 
 .PHONY: help run emulator web web-bundle test check lint format typecheck test-unit test-web test-emulator \
 	    test-integration test-e2e token postman openapi client-deps browser-deps package lint-infra test-infra \
-	    bench bench-smoke clean
+	    bench bench-smoke doctor clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-17s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ web: $(STAMP) $(WEB_BUNDLE) ## Serve only the web app, for the API and emulator 
 
 token: $(STAMP) ## Print a fresh access token (USER=, PASSWORD= optional)
 	@$(BIN)/python -m devstack.login $(if $(filter command line,$(origin USER)),--user "$(USER)") $(if $(PASSWORD),--password "$(PASSWORD)")
+
+doctor: $(STAMP) ## Check the local stack against Locker's invariants (ARGS="--bucket B --table T" for another)
+	@$(BIN)/python -m devstack.doctor $(ARGS)
 
 test: check ## Run every check and test suite (what CI runs)
 

@@ -67,6 +67,7 @@ def object_created(event: Any) -> None:
 
 @app.schedule(Cron("17", "*", "*", "*", "?", "*"), name="sweep")
 def sweep(event: Any) -> None:
-    """Hourly: reclaim abandoned uploads, finish half-done deletes and group purges."""
+    """Hourly: reclaim abandoned uploads, finish half-done deletes and group purges, then repair."""
     runtime.locker().sweep()
     runtime.sharing().groups.sweep()
+    runtime.repairs().run()

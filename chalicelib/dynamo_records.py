@@ -2,8 +2,10 @@
 
 Layout: ``pk = USER#<sub>``; files at ``sk = FILE#<id>`` (ids sort by creation
 time, so a reverse Query lists newest first), the quota counter at ``sk = QUOTA``.
-Pending and deleting files carry ``sweepAt``, which puts them in the sparse
-``sweep`` index the scheduled sweep reads. ``ttl`` is only a backstop for
+The counter also carries ``version``, bumped by every quota change, so a
+recount (``dynamo_recount``) can never race one. Pending and deleting files
+carry ``sweepAt``, which puts them in the sparse ``sweep`` index the scheduled
+sweep reads. ``ttl`` is only a backstop for
 DynamoDB's own (lagging) expiry: correctness never depends on it.
 """
 
@@ -14,6 +16,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib.dynamo_recount import VERSION, recount
 from chalicelib.dynamo_util import batch_get, failed_condition
 from chalicelib.failures import unavailable, unclassified
 from chalicelib.model import DELETING, PENDING, PUT_UPLOAD, READY, REJECTED, FileRecord
@@ -109,9 +112,14 @@ class DynamoRecords:
             "Update": {
                 "TableName": self._table,
                 "Key": {"pk": _pk(owner), "sk": {"S": QUOTA_SK}},
-                "UpdateExpression": "ADD #b :b, #f :f",
-                "ExpressionAttributeNames": {"#b": "bytes", "#f": "files"},
-                "ExpressionAttributeValues": {":b": {"N": str(size)}, ":f": {"N": str(files)}},
+                # ``version`` tells a recount that the counter moved (dynamo_recount).
+                "UpdateExpression": "ADD #b :b, #f :f, #v :one",
+                "ExpressionAttributeNames": {"#b": "bytes", "#f": "files", "#v": VERSION},
+                "ExpressionAttributeValues": {
+                    ":b": {"N": str(size)},
+                    ":f": {"N": str(files)},
+                    ":one": {"N": "1"},
+                },
             }
         }
 
@@ -260,6 +268,9 @@ class DynamoRecords:
             )
         item = found.get("Item", {})
         return Usage(int(item.get("bytes", {"N": "0"})["N"]), int(item.get("files", {"N": "0"})["N"]))
+
+    def recount(self, owner: str) -> Usage | None:
+        return recount(self._db, self._table, _pk(owner), {"pk": _pk(owner), "sk": {"S": QUOTA_SK}})
 
     def get_many(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], FileRecord]:
         items = batch_get(self._db, self._table, [_key(owner, file_id) for owner, file_id in keys])

@@ -30,6 +30,8 @@ GRANTS = "Grants"
 LINK_USES = "LinkUses"
 QUOTA_REFUSALS = "QuotaRefusals"
 AUTH_FAILURES = "AuthFailures"
+REPAIRS = "Repairs"
+INVARIANT_VIOLATIONS = "InvariantViolations"
 NAMES = frozenset(
     {
         UPLOADS_CREATED,
@@ -40,6 +42,8 @@ NAMES = frozenset(
         LINK_USES,
         QUOTA_REFUSALS,
         AUTH_FAILURES,
+        REPAIRS,
+        INVARIANT_VIOLATIONS,
     }
 )
 

@@ -43,6 +43,14 @@ def new_file_id(now_ms: int | None = None) -> str:
     return "".join(reversed(chars))
 
 
+def id_time(file_id: str) -> int:
+    """When ``new_file_id`` made ``file_id``, in epoch seconds (its first 48 bits are milliseconds)."""
+    value = 0
+    for char in file_id:
+        value = value * 32 + _CROCKFORD.index(char)
+    return (value >> 128) // 1000
+
+
 def is_file_id(value: str) -> bool:
     """Whether ``value`` has the shape of an id Locker hands out."""
     return bool(_ID_RE.match(value))

@@ -85,6 +85,13 @@ class Records(Protocol):
     def get_many(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], FileRecord]:
         """Records by (owner, id), in one round trip for up to 100 (consistent reads)."""
 
+    def recount(self, owner: str) -> Usage | None:
+        """Set the owner's usage to what their counted records add up to, unless a change races it.
+
+        Repairs drift nothing in Locker causes (DynamoDB's TTL removing a record).
+        Returns the new usage, or None when it was right already or changed meanwhile.
+        """
+
 
 def sweep_at(record: FileRecord) -> int | None:
     """When the sweep must look at a record (None: never)."""
@@ -184,3 +191,17 @@ class InMemoryRecords:
 
     def get_many(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], FileRecord]:
         return {k: self._items[k] for k in keys if k in self._items}
+
+    def recount(self, owner: str) -> Usage | None:
+        with self._lock:
+            counted = [r for (o, _), r in self._items.items() if o == owner and r.counted]
+            usage = Usage(sum(r.size for r in counted), len(counted))
+            if usage == self._usage.get(owner, Usage()):
+                return None
+            self._usage[owner] = usage
+            return usage
+
+    def forget(self, owner: str, file_id: str) -> None:
+        """Drop a record without giving its quota back, as DynamoDB's TTL does (for tests)."""
+        with self._lock:
+            self._items.pop((owner, file_id), None)

@@ -269,9 +269,13 @@ class Locker:
             log.info("completion of %s from the bucket event: %s", record.id, exc)
 
     def sweep(self, owner: str | None = None) -> int:
-        """Finish what was abandoned: expired uploads, half-done deletes. Returns how many."""
+        """Finish what was abandoned: expired uploads, half-done deletes. Returns how many.
+
+        For one owner (a quota refusal) it also recounts their quota, which gives
+        back what records DynamoDB's TTL removed took (one Query of their partition).
+        """
         now = self._now()
-        done = 0
+        done = 0 if owner is None or self.records.recount(owner) is None else 1
         for item_owner, file_id in self.records.due(now, owner):
             record = self.records.get(item_owner, file_id)
             if record is None:

@@ -14,6 +14,11 @@ from tests.e2e.browser import ARTIFACTS, PASSWORD, TIMEOUT_MS, VIEWPORT, User, l
 from tests.e2e.stack import Stack, start
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``last`` run after all others: they check what the others left behind."""
+    items.sort(key=lambda item: item.get_closest_marker("last") is not None)
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     running = start(tmp_path_factory.mktemp("stack"))

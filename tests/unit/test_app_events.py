@@ -65,3 +65,18 @@ def test_scheduled_sweep_reclaims_expired_uploads(
         )
     assert locker.records.get(OWNER, created["file"]["id"]) is None
     assert locker.records.usage(OWNER).files == 0
+
+
+def test_scheduled_sweep_repairs_what_it_safely_can(
+    wired: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locker = runtime.locker()
+    stray = f"users/{OWNER}/{new_file_id()}"
+    wired["s3"].put_object(Bucket=BUCKET, Key=stray, Body=PNG)
+    real_clock = locker._clock
+    monkeypatch.setattr(locker, "_clock", lambda: real_clock() + locker.settings.upload_expires + 1)
+    with Client(app) as client:
+        client.lambda_.invoke(
+            "sweep", client.events.generate_cw_event("aws.events", "Scheduled Event", {}, [])
+        )
+    assert wired["s3"].list_objects_v2(Bucket=BUCKET)["KeyCount"] == 0
