@@ -29,7 +29,7 @@ from chalicelib.config import ConfigError
 CALLER_HASH_CHARS = 16
 _KEY_LABEL = b"locker/request-log/caller"
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9-]{1,64}$")
-_ROUTE_RE = re.compile(r"^/[A-Za-z0-9_/{}+-]*$")
+_ROUTE_RE = re.compile(r"^/[A-Za-z0-9_./{}+-]*$")  # "." for /openapi.json
 _METHOD_RE = re.compile(r"^[A-Z]{1,10}$")
 
 _caller: ContextVar[str | None] = ContextVar("locker_log_caller", default=None)

@@ -28,6 +28,9 @@ FILENAME: Schema = {
     "description": "1 to 255 characters after NFC normalisation; no Unicode C* character, line or "
     "paragraph separator, / or \\; at least one visible character (not only spaces, dots or "
     "invisible ones).",
+    # The one rule a portable pattern states; Unicode categories need \p{...}, which not every
+    # JSON Schema regex engine has.
+    "not": {"pattern": "[/\\\\]"},
 }
 SHA256: Schema = {
     "type": "string",
@@ -71,6 +74,9 @@ def new_file(settings: Settings) -> Schema:
         ("filename", "contentType", "size"),
     )
     schema["description"] = f"Above {settings.multipart_threshold} bytes the upload is multipart."
+    # A multipart upload pins each part instead: a whole-file sha256 with it is a 400.
+    schema["if"] = {"properties": {"size": {"exclusiveMinimum": settings.multipart_threshold}}}
+    schema["then"] = {"not": {"required": ["sha256"]}}
     return schema
 
 
@@ -104,7 +110,7 @@ def sign_request(settings: Settings | None = None) -> Schema:
     declared = {name: {"type": kind} for name, kind in _DECLARED.items()}
     if settings is not None:
         declared = {k: v for k, v in new_file(settings)["properties"].items() if k in _DECLARED}
-    return _object(
+    schema = _object(
         {
             "method": {"type": "string", "enum": list(SIGN_METHODS)},
             "key": {"type": "string", "minLength": 1, "maxLength": 1024},
@@ -116,6 +122,30 @@ def sign_request(settings: Settings | None = None) -> Schema:
         },
         ("method",),
     )
+    schema["oneOf"] = _SIGNABLE
+    return schema
+
+
+# What the signer signs (uppy.UppySigner.sign); any other combination is a 400.
+_SIGNABLE: list[Schema] = [
+    {
+        "description": "PutObject or CreateMultipartUpload: starts an upload, declared like POST /files.",
+        "properties": {"method": {"enum": ["PUT", "POST"]}},
+        "required": ["filename", "contentType", "size"],
+        "not": {"anyOf": [{"required": ["uploadId"]}, {"required": ["partNumber"]}]},
+    },
+    {
+        "description": "UploadPart of the upload uploadId.",
+        "properties": {"method": {"const": "PUT"}},
+        "required": ["uploadId", "partNumber"],
+    },
+    {
+        "description": "ListParts, CompleteMultipartUpload or AbortMultipartUpload of the upload uploadId.",
+        "properties": {"method": {"enum": ["GET", "POST", "DELETE"]}},
+        "required": ["uploadId"],
+        "not": {"required": ["partNumber"]},
+    },
+]
 
 
 GRANT_REQUEST: Schema = {

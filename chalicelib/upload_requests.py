@@ -24,6 +24,10 @@ _PART_NUMBER = schemas.PART_REQUEST["properties"]["partNumber"]
 _SIGN = schemas.sign_request()
 _SIGN_FIELDS = schemas.fields(_SIGN)
 SIGN_METHODS = tuple(_SIGN["properties"]["method"]["enum"])
+UNSIGNABLE = (
+    "only PutObject, CreateMultipartUpload, and UploadPart, ListParts, CompleteMultipartUpload or "
+    "AbortMultipartUpload with an uploadId can be signed"
+)
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,7 @@ def part_requests(body: Mapping[str, Any], part_count: int) -> list[PartRequest]
 
 
 def sign_request(body: Mapping[str, Any]) -> SignRequest:
-    """Validate a ``POST /uploads/sign`` body (its shape; what it may do is the signer's call).
+    """Validate a ``POST /uploads/sign`` body: its fields and which S3 request it asks for.
 
     ``filename``, ``contentType`` and ``size`` are checked by the rules of
     ``POST /files`` when a start request uses them (``new_file``).
@@ -132,7 +136,7 @@ def sign_request(body: Mapping[str, Any]) -> SignRequest:
         raise BadRequestError("method must be one of " + ", ".join(SIGN_METHODS))
     number = _bounded(body, "partNumber")
     expires = _bounded(body, "expiresIn")
-    return SignRequest(
+    request = SignRequest(
         method=str(method),
         key=_text(body, "key"),
         upload_id=_text(body, "uploadId"),
@@ -140,6 +144,13 @@ def sign_request(body: Mapping[str, Any]) -> SignRequest:
         expires_in=expires,
         declared={k: body[k] for k in ("filename", "contentType", "size") if k in body},
     )
+    # The combinations the signer signs, as the schema's oneOf states them.
+    if not request.starts_upload:
+        if request.upload_id is None:
+            raise BadRequestError(UNSIGNABLE)
+        if (request.method == "PUT") != (request.part_number is not None):
+            raise BadRequestError("partNumber is required for UploadPart (PUT) and only there")
+    return request
 
 
 def new_file(request: SignRequest, settings: Settings) -> NewFile:

@@ -23,11 +23,6 @@ from chalicelib.upload_requests import SignRequest
 if TYPE_CHECKING:
     from chalicelib.service import Locker
 
-UNSIGNABLE = (
-    "only PutObject, CreateMultipartUpload, and UploadPart, ListParts, CompleteMultipartUpload or "
-    "AbortMultipartUpload with an uploadId can be signed"
-)
-
 
 def _answer(presigned: Presigned, key: str | None = None) -> dict[str, Any]:
     # Content-Length is a browser-forbidden header: the URL still signs it, and
@@ -67,13 +62,12 @@ class UppySigner:
         lifetime = min(request.expires_in or longest, longest)
         if request.starts_upload:
             return self._start(owner, request, lifetime)
-        if request.upload_id is None:
-            raise BadRequestError(UNSIGNABLE)
-        if (request.method == "PUT") != (request.part_number is not None):
-            raise BadRequestError("partNumber is required for UploadPart (PUT) and only there")
+        upload_id = request.upload_id
+        if upload_id is None:  # upload_requests.sign_request refuses this already
+            raise BadRequestError(upload_requests.UNSIGNABLE)
         record = self._pending(owner, request.key)
-        self._bind(record, request.upload_id)
-        storage, key, upload_id = self._locker.storage, record.key, request.upload_id
+        self._bind(record, upload_id)
+        storage, key = self._locker.storage, record.key
         if request.method == "PUT":
             return _answer(self._part(record, upload_id, request.part_number or 0, lifetime))
         if request.method == "GET":

@@ -18,7 +18,9 @@ Locker every value; here repeated headers are joined with ", ", RFC 9110's
 combination, which Locker's bearer parsing refuses); and its own answers (a
 path no route matches, deeper than Locker's catch-all routes) echo the
 ``Authorization`` header, where deployed API Gateway's are templated to
-Locker's 404. TRACE reaches the app (405) instead of the stdlib's 501 page.
+Locker's 404. Every method reaches the app, so TRACE or QUERY get Locker's 405
+instead of the stdlib's 501 page (which it sends for any method without a
+``do_`` handler).
 """
 
 from __future__ import annotations
@@ -89,7 +91,11 @@ class _Handler(ChaliceRequestHandler):
         headers = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
         self._send_http_response(404, headers, json.dumps(NOT_FOUND))
 
-    do_TRACE = ChaliceRequestHandler._generic_handle
+    def __getattr__(self, name: str) -> Any:
+        # Only what the class lacks gets here: ``do_TRACE``, ``do_QUERY``, ``do_PROPFIND``...
+        if name.startswith("do_"):
+            return self._generic_handle
+        raise AttributeError(name)
 
 
 class _AppCode(OSUtils):  # type: ignore[misc]

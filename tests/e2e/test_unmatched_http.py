@@ -33,7 +33,9 @@ def test_an_unknown_route_with_a_token_is_lockers_404(alice: Api, path: str) -> 
         lockers(alice.call(method, path), 404, "NotFoundError", alice.token)
 
 
-@pytest.mark.parametrize(("method", "path"), [("PUT", "/files"), ("PATCH", "/files/x"), ("TRACE", "/files")])
+@pytest.mark.parametrize(
+    ("method", "path"), [("PUT", "/files"), ("PATCH", "/files/x"), ("TRACE", "/files"), ("QUERY", "/files/x")]
+)
 def test_a_wrong_method_is_a_405_with_allow(alice: Api, method: str, path: str) -> None:
     answer = alice.call(method, path)
     lockers(answer, 405, "MethodNotAllowedError", alice.token)

@@ -197,3 +197,15 @@ def test_a_scope_that_counted_nothing_prints_nothing(capsys: pytest.CaptureFixtu
         metrics.count(metrics.GRANTS, 2)
     [line] = capsys.readouterr().out.splitlines()
     assert counted([json.loads(line)]) == {metrics.GRANTS: 2}
+
+
+def test_the_document_route_is_logged_by_its_name(
+    wired: dict[str, Any], capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A route template with a dot (``/openapi.json``) is still a route, not an unloggable value."""
+    with Client(app) as client:
+        answer = client.http.get("/openapi.json")
+    assert answer.status_code == 200
+    lines, _ = output(capsys, caplog)
+    [line] = requests_logged(lines)
+    assert (line["route"], line["method"], line["status"]) == ("/openapi.json", "GET", 200)

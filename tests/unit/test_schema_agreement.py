@@ -132,6 +132,8 @@ def test_the_validator_and_the_schema_agree_at_every_bound(
     body = {**good, **change}
     if name == "PartRequests" and isinstance(change.get("parts"), list) and len(change["parts"]) > 1:
         body["parts"] = [{"partNumber": n + 1} for n in range(len(change["parts"]))]  # none repeated
+    if name == "SignRequest" and change.get("method", "PUT") != "PUT":
+        del body["partNumber"]  # only UploadPart takes one (the combinations: test_sign_combinations_agree)
     assert Schema202012(schema).is_valid(body) is ok
     assert _accepts(check, body) is ok
 
@@ -139,6 +141,8 @@ def test_the_validator_and_the_schema_agree_at_every_bound(
 @pytest.mark.parametrize(
     ("name", "field", "value", "ok"),
     [
+        ("NewFile", "filename", "a/b.pdf", False),
+        ("NewFile", "filename", "a\\b.pdf", False),
         ("NewFile", "sha256", DIGEST, True),
         ("NewFile", "sha256", "A" * 44, False),
         ("NewFile", "sha256", "A" * 42 + "==", False),
@@ -168,6 +172,37 @@ def test_a_grant_names_exactly_one_grantee_in_both() -> None:
     ]:
         assert Schema202012(schema).is_valid(body) is ok
         assert _accepts(check, body) is ok
+
+
+@pytest.mark.parametrize(
+    ("size", "ok"), [(SETTINGS.multipart_threshold, True), (SETTINGS.multipart_threshold + 1, False)]
+)
+def test_a_whole_file_sha256_is_only_for_single_uploads_in_both(size: int, ok: bool) -> None:
+    schema, check, good = BODIES["NewFile"]
+    body = {**good, "size": size, "sha256": DIGEST}
+    assert Schema202012(schema).is_valid(body) is ok
+    assert _accepts(check, body) is ok
+
+
+@pytest.mark.parametrize(
+    ("change", "ok"),
+    [
+        ({"method": "PUT"}, True),  # UploadPart
+        ({"method": "POST"}, False),  # only UploadPart takes a partNumber
+        ({"method": "PUT", "partNumber": None}, False),  # UploadPart needs one
+        ({"method": "PUT", "uploadId": None, "partNumber": None}, True),  # PutObject: starts an upload
+        ({"method": "POST", "uploadId": None, "partNumber": None}, True),  # CreateMultipartUpload
+        ({"method": "GET", "uploadId": None, "partNumber": None}, False),  # nothing to list
+        ({"method": "DELETE", "uploadId": None, "partNumber": None}, False),  # DeleteObject
+        ({"method": "PUT", "uploadId": None}, False),  # a part of no upload
+    ],
+)
+def test_sign_combinations_agree(change: dict[str, Any], ok: bool) -> None:
+    """Which S3 request a sign body asks for: the schema's oneOf and the validator agree."""
+    schema, check, good = BODIES["SignRequest"]
+    body = {k: v for k, v in {**good, **change}.items() if v is not None}
+    assert Schema202012(schema).is_valid(body) is ok
+    assert _accepts(check, body) is ok
 
 
 def test_defaults_are_the_schemas() -> None:
