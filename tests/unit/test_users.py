@@ -22,7 +22,7 @@ def cognito() -> Iterator[Any]:
 def test_a_user_is_found_by_name_and_an_unknown_one_is_none(cognito: Any) -> None:
     pool = cognito.create_user_pool(PoolName="p")["UserPool"]["Id"]
     cognito.admin_create_user(UserPoolId=pool, Username="ana", MessageAction="SUPPRESS")
-    directory = CognitoDirectory(cognito, pool)
+    directory = CognitoDirectory(lambda: cognito, pool)
     found = directory.find("ana")
     assert found is not None and found.name == "ana" and found.id
     assert directory.find("ben") is None
@@ -30,7 +30,7 @@ def test_a_user_is_found_by_name_and_an_unknown_one_is_none(cognito: Any) -> Non
 
 def test_a_cognito_failure_is_a_503_not_a_missing_user(cognito: Any) -> None:
     with pytest.raises(ServiceUnavailableError):
-        CognitoDirectory(cognito, "us-east-1_NoSuchPool").find("ana")
+        CognitoDirectory(lambda: cognito, "us-east-1_NoSuchPool").find("ana")
 
 
 def test_a_name_with_a_final_newline_is_no_username() -> None:
