@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib import schemas
+from chalicelib.activity import TYPES
 from chalicelib.model import VISIBLE_STATUSES
 from chalicelib.multipart import MAX_PARTS
 
@@ -96,18 +97,7 @@ _ACTOR: Schema = {
         closed({"type": {"const": "system"}}),
     ]
 }
-ACTIVITY_TYPES = (
-    "created",
-    "uploaded",
-    "rejected",
-    "download_issued",
-    "grant_added",
-    "grant_removed",
-    "link_created",
-    "link_used",
-    "link_removed",
-    "deleted",
-)
+ACTIVITY_TYPES = TYPES  # one list: the trail writes no other type
 _LINK_FIELDS: dict[str, Schema] = {
     "id": {"type": "string"},
     "fileId": {"type": "string"},
