@@ -68,6 +68,20 @@ AWS_FAILURES = (ClientError, BotoCoreError, Unprocessed)
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 
 
+@contextmanager
+def past_commit(step: str) -> Iterator[None]:
+    """Run a step after an operation's commit point: a failure is logged, never answered.
+
+    The change the caller asked for has happened, so a 503 ("nothing was changed") would be a
+    lie; what the step left undone is finished by a retry, the sweep, or the reader that
+    verifies what it reads.
+    """
+    try:
+        yield
+    except (ServiceUnavailableError, *AWS_FAILURES) as exc:
+        log.info("%s left for the sweep: %s", step, type(exc).__name__)
+
+
 def _operation(exc: Exception) -> str:
     name = getattr(exc, "operation_name", None)
     return f"AWS {name}" if isinstance(name, str) and name.isidentifier() else "AWS call"

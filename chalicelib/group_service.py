@@ -113,7 +113,8 @@ class GroupService:
         except (NotFoundError, ConflictError):
             self._fanout.run(job)  # refused: nothing to copy, the job goes
             raise
-        self._fanout.run(job)  # the group's grants become the new member's entries
+        with failures.past_commit("a new member's fan-out"):  # the job stays queued for the sweep
+            self._fanout.run(job)  # the group's grants become the new member's entries
         return {"member": member.to_api()}, added
 
     def _join(self, group: Group, user_id: str, username: str) -> tuple[Membership, bool]:
@@ -143,7 +144,8 @@ class GroupService:
             self._delete(group)
         elif not _USER_RE.match(user_id) or not self._groups.remove_member(group, user_id):
             raise NotFoundError("member not found")
-        self._fanout.left(group.id, user_id)
+        with failures.past_commit("a leaving member's entries"):  # the listing drops stale ones
+            self._fanout.left(group.id, user_id)
 
     def delete(self, caller: str, name: str) -> None:
         """Delete the group (managers only): its grants and memberships stop at once."""

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib import metrics
+from chalicelib import failures, metrics
 from chalicelib.access import CHANGE, READ, Access, AccessControl
 from chalicelib.errors import BadRequestError, ConflictError, NotFoundError
 from chalicelib.fanout import FanOut, grant_job
@@ -90,8 +90,9 @@ class Sharing:
                 self._fanout.finish(job)
             raise
         if job is not None:
-            self._fanout.granted(stored)  # rewritten on an expiry update too: that heals a lost one
-            self._fanout.finish(job)
+            with failures.past_commit("a group grant's fan-out"):  # the job stays queued for the sweep
+                self._fanout.granted(stored)  # rewritten on an expiry update too: that heals a lost one
+                self._fanout.finish(job)
         detail = {"grantee": stored.to_api()["grantee"]}
         if created:
             metrics.count(metrics.GRANTS)
@@ -113,7 +114,8 @@ class Sharing:
     def _remove(self, file_id: str, grant_id: str) -> Grant | None:
         removed = self._grants.remove(file_id, grant_id)
         if removed is not None:
-            self._fanout.revoked(removed)
+            with failures.past_commit("a revoked grant's entries"):  # the listing drops stale ones
+                self._fanout.revoked(removed)
         return removed
 
     def _grantee(self, caller: str, to: dict[str, Any]) -> Grantee:
