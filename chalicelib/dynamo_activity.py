@@ -14,7 +14,7 @@ import secrets
 from typing import Any
 
 from chalicelib.activity import KEEP_SECONDS, SHARDS, merge
-from chalicelib.dynamo_util import n, s
+from chalicelib.dynamo_util import n, newest_first, s
 from chalicelib.sharing_model import Event
 
 ACTIVITY_INDEX = "activity"
@@ -63,13 +63,7 @@ class DynamoActivity:
     def _shard(
         self, index: str | None, pk: str, sk: str, value: str, before: str | None, count: int
     ) -> list[Event]:
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "KeyConditionExpression": f"{pk} = :pk" + (f" AND {sk} < :before" if before else ""),
-            "ExpressionAttributeValues": {":pk": s(value), **({":before": s(before)} if before else {})},
-            "ScanIndexForward": False,
-            "Limit": count,
-        }
+        request: dict[str, Any] = {"TableName": self._table, **newest_first(pk, sk, value, before, count)}
         if index:
             request["IndexName"] = index
         return [_event(i) for i in self._db.query(**request)["Items"]]

@@ -18,7 +18,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from chalicelib.dynamo_inbox import entry_item, entry_key
-from chalicelib.dynamo_util import batch_delete, batch_get, failed_condition, key, n, s
+from chalicelib.dynamo_util import batch_delete, batch_get, failed_condition, key, n, newest_first, s
 from chalicelib.grants import MAX_GRANTS_PER_FILE, GrantTime, TooManyGrants
 from chalicelib.inbox import entry
 from chalicelib.reads import Read, Table, item_key
@@ -208,16 +208,9 @@ class DynamoGrants:
         self._db.delete_item(TableName=self._table, Key=key(_pk(file_id), SUMMARY))
 
     def by_grantee(self, grantee_key: str, before: str | None, count: int) -> list[Grant]:
-        condition = "gpk = :pk" + (" AND gsk < :before" if before else "")
-        values = {":pk": s(f"GRANTEE#{grantee_key}")}
-        if before:
-            values[":before"] = s(before)
         found = self._db.query(
             TableName=self._table,
             IndexName=GRANTEE_INDEX,
-            KeyConditionExpression=condition,
-            ExpressionAttributeValues=values,
-            ScanIndexForward=False,
-            Limit=count,
+            **newest_first("gpk", "gsk", f"GRANTEE#{grantee_key}", before, count),
         )
         return [_grant(i["fileId"]["S"], i) for i in found["Items"]]

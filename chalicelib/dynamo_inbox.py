@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from chalicelib.dynamo_util import batch_delete, batch_put, key, n, query_all, s
+from chalicelib.dynamo_util import batch_delete, batch_put, key, n, newest_first, query_all, s
 from chalicelib.inbox import Entry, Job, from_place, job_from_key
 
 FANOUT = "FANOUT"
@@ -45,18 +45,11 @@ class DynamoInbox:
         self._table = table
 
     def page(self, user: str, before: str | None, count: int) -> list[Entry]:
-        condition = "pk = :pk" + (" AND sk < :before" if before else "")
-        values = {":pk": s(f"INBOX#{user}")}
-        if before:
-            values[":before"] = s(before)
         found = self._db.query(
             TableName=self._table,
-            KeyConditionExpression=condition,
-            ExpressionAttributeValues=values,
             ProjectionExpression="sk, #owner, ownerName",  # the key holds the rest
             ExpressionAttributeNames={"#owner": "owner"},
-            ScanIndexForward=False,
-            Limit=count,
+            **newest_first("pk", "sk", f"INBOX#{user}", before, count),
         )
         return [from_place(user, i["owner"]["S"], i["ownerName"]["S"], i["sk"]["S"]) for i in found["Items"]]
 

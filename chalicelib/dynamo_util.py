@@ -62,6 +62,17 @@ def key(pk: str, sk: str) -> dict[str, Any]:
     return {"pk": s(pk), "sk": s(sk)}
 
 
+def newest_first(pk: str, sk: str, value: str, before: str | None, count: int) -> dict[str, Any]:
+    """Query arguments for a partition's newest ``count`` items, those before ``before`` if given."""
+    values = {":pk": s(value), **({":before": s(before)} if before else {})}
+    return {
+        "KeyConditionExpression": f"{pk} = :pk" + (f" AND {sk} < :before" if before else ""),
+        "ExpressionAttributeValues": values,
+        "ScanIndexForward": False,
+        "Limit": count,
+    }
+
+
 def _pause(attempt: int) -> None:
     if attempt:
         time.sleep(random.uniform(0, BACKOFF * 2**attempt))  # noqa: S311 (jitter, not a secret)
