@@ -39,8 +39,9 @@ class World:
     pending: FileRecord
     multipart: FileRecord
 
-    def violations(self, later: int = 0) -> list[Violation]:
-        now = int(time.time()) + later
+    def violations(self, later: int = 0, now: int | None = None) -> list[Violation]:
+        """The stack's violations ``later`` seconds from ``now`` (default: the real clock)."""
+        now = (int(time.time()) if now is None else now) + later
         return find_violations(self.aws["s3"], self.aws["dynamodb"], BUCKET, TABLE, now, WINDOW)
 
     def kinds(self, later: int = 0) -> set[str]:
@@ -233,7 +234,7 @@ def test_an_overdue_record_is_named(world: World) -> None:
         BOB, new_file_id(), "a.txt", "text/plain", 1, None, PENDING, now - 9999, now - 9999, now - 9000
     )
     world.locker.records.create(stuck, Quota(100, 10))
-    assert world.violations() == [
+    assert world.violations(now=now) == [  # the same second: a tick in between would read 9001
         Violation(invariants.SWEEP_OVERDUE, BOB, stuck.id, detail="pending for 9000s")
     ]
 
