@@ -19,7 +19,7 @@ from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.records import Quota
 from chalicelib.service import Locker
 from chalicelib.sharing_model import USER, Grant, Grantee, Link
-from chalicelib.stores import SharingStores
+from chalicelib.stores import InMemoryStores
 from chalicelib.validation import NewFile
 from tests.unit.conftest import BUCKET, SETTINGS_ENV, TABLE
 
@@ -39,8 +39,9 @@ class World:
     pending: FileRecord
     multipart: FileRecord
 
-    def violations(self, later: int = 0) -> list[Violation]:
-        now = int(time.time()) + later
+    def violations(self, later: int = 0, now: int | None = None) -> list[Violation]:
+        """The stack's violations ``later`` seconds from ``now`` (default: the real clock)."""
+        now = (int(time.time()) if now is None else now) + later
         return find_violations(self.aws["s3"], self.aws["dynamodb"], BUCKET, TABLE, now, WINDOW)
 
     def kinds(self, later: int = 0) -> set[str]:
@@ -51,7 +52,7 @@ def make_locker(aws: dict[str, Any], later: float = 0) -> Locker:
     """Locker on the moto table and bucket, on the real clock (S3 stamps objects with it) + ``later``."""
     settings = config.load({**SETTINGS_ENV, "LOCKER_MULTIPART_THRESHOLD": "100"})
     db = aws["dynamodb"]
-    stores = SharingStores(grants=DynamoGrants(db, TABLE), links=DynamoLinks(db, TABLE))
+    stores = InMemoryStores(grants=DynamoGrants(db, TABLE), links=DynamoLinks(db, TABLE))
     storage = MultipartStorage(aws["s3"], BUCKET)
     return Locker(settings, DynamoRecords(db, TABLE), storage, lambda: time.time() + later, stores)
 
@@ -233,7 +234,7 @@ def test_an_overdue_record_is_named(world: World) -> None:
         BOB, new_file_id(), "a.txt", "text/plain", 1, None, PENDING, now - 9999, now - 9999, now - 9000
     )
     world.locker.records.create(stuck, Quota(100, 10))
-    assert world.violations() == [
+    assert world.violations(now=now) == [  # the same second: a tick in between would read 9001
         Violation(invariants.SWEEP_OVERDUE, BOB, stuck.id, detail="pending for 9000s")
     ]
 
