@@ -88,7 +88,7 @@ def with_counts(record: dict[str, Any], counts: Counter[str]) -> dict[str, Any]:
 
     EMF lets a document carry any other members, so one log line can be both.
     """
-    return {**document(counts), **record} if any(counts.values()) else record
+    return {**record, **document(counts)} if any(counts.values()) else record
 
 
 def emit(counts: Counter[str]) -> None:

@@ -100,6 +100,7 @@ def test_a_request_logs_one_line_without_secrets(
     [line] = requests_logged(lines)
     assert own_fields(line) == FIELDS
     assert [line] == emf(lines)  # one line: the request's log record and its metrics
+    assert next(iter(line)) == "type"  # the record's own members first: its lines still start alike
     assert (line["route"], line["method"], line["status"], line["code"]) == ("/files", "POST", 201, None)
     assert isinstance(line["requestId"], str) and line["requestId"]
     assert isinstance(line["latencyMs"], float) and line["latencyMs"] >= 0
