@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.activity import Activity, Event, InMemoryActivity
-from chalicelib.dynamo_activity import DynamoActivity
+from chalicelib.activity import Activity, Event
 from chalicelib.model import (
     CLIENT_MULTIPART_UPLOAD,
     DELETING,
@@ -21,7 +20,6 @@ from chalicelib.model import (
 from chalicelib.reads import fetch
 from chalicelib.records import InMemoryRecords, Quota, QuotaExceeded, Usage
 from chalicelib.writes import Write
-from tests.unit.conftest import TABLE
 
 NOW = 1_800_000_000
 QUOTA = Quota(max_bytes=1000, max_files=3)
@@ -211,14 +209,6 @@ def test_a_filtered_page_reads_count_records_and_says_where_it_stopped(records: 
     assert all(r.status == PENDING for r in records.page("owner-a", None, 10, PENDING)[0])
 
 
-@pytest.fixture
-def activity(records: Any, aws: dict[str, Any]) -> Activity:
-    """The activity store of the same kind as ``records``: its writes join their transactions."""
-    if isinstance(records, InMemoryRecords):
-        return InMemoryActivity()
-    return DynamoActivity(aws["dynamodb"], TABLE)
-
-
 def created_event(record: FileRecord) -> Event:
     at_ms = record.created_at * 1000
     return Event(new_file_id(at_ms), at_ms, record.id, record.owner, "created", {"type": "system"}, {})
@@ -242,7 +232,7 @@ def test_a_refused_create_commits_none_of_its_writes(records: Any, activity: Act
 
 
 def test_the_fake_refuses_a_dynamodb_write_it_cannot_commit() -> None:
-    dynamodb_write = Write(({"Put": {"TableName": TABLE, "Item": {}}},))
+    dynamodb_write = Write(({"Put": {"TableName": "files", "Item": {}}},))
     fake = InMemoryRecords()
     with pytest.raises(ValueError, match="cannot join"):
         fake.create(pending(), QUOTA, (dynamodb_write,))
