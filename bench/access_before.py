@@ -14,9 +14,9 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
-from chalicelib.access import READ, Access
+from chalicelib.access import Access
 from chalicelib.errors import file_not_found, owner_only
-from chalicelib.model import DELETING, READY, is_file_id
+from chalicelib.model import DELETING, READ, READY, is_file_id
 from chalicelib.service import Locker
 from chalicelib.sharing_model import GROUP, USER, Grant
 

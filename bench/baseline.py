@@ -1,10 +1,11 @@
 """The irreducible ``POST /files``: raw boto3 and PyJWT, nothing else.
 
 What any implementation of the route must do: verify the token with the pool's
-key, put the record and reserve quota in one transaction, presign the PUT, and
-read/write JSON. Same AWS calls, item shape, conditions and client settings as
-Locker (SigV4, standard retries, path-style S3 against a local endpoint), so the
-only difference P1 and P2 measure is Locker's own code and Chalice.
+key, put the record, reserve quota and record the contract's ``created``
+activity event in one transaction, presign the PUT, and read/write JSON. Same
+AWS calls, item shapes, conditions and client settings as Locker (SigV4, standard
+retries, path-style S3 against a local endpoint), so the only difference P1 and
+P2 measure is Locker's own code and Chalice.
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ class Baseline:
             },
         }
         put = {"TableName": self.table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}
-        self.dynamodb.transact_write_items(TransactItems=[{"Put": put}, {"Update": quota}])
+        created = {"TableName": self.table, "Item": _created_event(owner, file_id, declared["filename"])}
+        self.dynamodb.transact_write_items(TransactItems=[{"Put": put}, {"Update": quota}, {"Put": created}])
         params = {
             "Bucket": self.bucket,
             "Key": f"users/{owner}/{file_id}",
@@ -96,3 +98,24 @@ class Baseline:
         url = self.s3.generate_presigned_url("put_object", Params=params, ExpiresIn=300)
         body = {"file": {"id": file_id, "status": "pending"}, "upload": {"method": "PUT", "url": url}}
         return {"statusCode": 201, "body": json.dumps(body)}
+
+
+def _created_event(owner: str, file_id: str, filename: str) -> dict[str, Any]:
+    """The file's ``created`` activity item, on a random one of its write shards (as Locker's)."""
+    at_ms, shard = time.time_ns() // 1_000_000, secrets.randbelow(4)
+    position = f"{at_ms:013d}#{secrets.token_hex(18).upper()}"
+    actor = json.dumps({"type": "user", "id": owner, "name": ""}, separators=(",", ":"))
+    return {
+        "pk": {"S": f"ACT#{file_id}#{shard}"},
+        "sk": {"S": position},
+        "apk": {"S": f"ACTO#{owner}#{shard}"},
+        "ask": {"S": position},
+        "eventId": {"S": position.split("#")[1]},
+        "atMs": {"N": str(at_ms)},
+        "fileId": {"S": file_id},
+        "owner": {"S": owner},
+        "type": {"S": "created"},
+        "actor": {"S": actor},
+        "detail": {"S": json.dumps({"filename": filename}, separators=(",", ":"))},
+        "ttl": {"N": str(at_ms // 1000 + 400 * 86400)},
+    }

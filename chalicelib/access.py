@@ -26,13 +26,10 @@ from chalicelib.access_hints import Hints
 from chalicelib.errors import file_not_found, owner_only
 from chalicelib.grants import Grants
 from chalicelib.groups import Groups
-from chalicelib.model import DELETING, READY, FileRecord, is_file_id
+from chalicelib.model import DELETING, READ, READY, FileRecord, is_file_id
 from chalicelib.reads import Found, Read, fetch
 from chalicelib.records import Records
 from chalicelib.sharing_model import GROUP, USER, Grant
-
-READ = "read"
-CHANGE = "change"
 
 
 @dataclass(frozen=True)

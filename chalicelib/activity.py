@@ -1,4 +1,4 @@
-"""The activity trail: the store interface, an in-memory fake, and the merge of sharded pages.
+"""The activity trail: its events, the store interface, an in-memory fake, the merge of sharded pages.
 
 Events are written to one of ``SHARDS`` keys per file (and per owner, in an
 index), chosen at random, so a burst of downloads of one file spreads its
@@ -12,9 +12,13 @@ from __future__ import annotations
 import heapq
 import threading
 from collections.abc import Iterable
-from typing import Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from chalicelib.sharing_model import Event
+from chalicelib import writes
+from chalicelib.cursor import position
+from chalicelib.model import iso
+from chalicelib.writes import Write
 
 SHARDS = 4
 KEEP_SECONDS = 400 * 24 * 3600
@@ -32,11 +36,42 @@ TYPES = (
 )
 
 
+@dataclass(frozen=True)
+class Event:
+    """One entry of a file's activity trail; never holds URLs or tokens."""
+
+    id: str
+    at_ms: int
+    file_id: str
+    owner: str
+    type: str
+    actor: dict[str, str]
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def position(self) -> str:
+        """Where this event sorts (newest first)."""
+        return position(self.at_ms, self.id)
+
+    def to_api(self) -> dict[str, Any]:
+        """An activity item of the HTTP contract."""
+        return {
+            "at": iso(self.at_ms // 1000),
+            "fileId": self.file_id,
+            "type": self.type,
+            "actor": dict(self.actor),
+            "detail": dict(self.detail),
+        }
+
+
 class Activity(Protocol):
     """Where activity events live."""
 
     def record(self, event: Event) -> None:
         """Append one event."""
+
+    def write(self, event: Event) -> Write:
+        """Append one event as part of another store's transaction (``writes``)."""
 
     def for_file(self, file_id: str, before: str | None, count: int) -> list[Event]:
         """Up to ``count`` of the file's events, newest first, positioned before ``before``."""
@@ -61,6 +96,9 @@ class InMemoryActivity:
     def record(self, event: Event) -> None:
         with self._lock:
             self._events.append(event)
+
+    def write(self, event: Event) -> Write:
+        return writes.in_memory(lambda: self.record(event))
 
     def _select(self, events: Iterable[Event], before: str | None, count: int) -> list[Event]:
         chosen = [e for e in events if before is None or e.position < before]

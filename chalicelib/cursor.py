@@ -19,9 +19,16 @@ from collections.abc import Callable
 from chalicelib.errors import BadRequestError
 from chalicelib.model import is_file_id
 
+# Sort positions: 13-digit milliseconds, then a tie-breaking id.
+POSITION_RE = re.compile(r"^\d{13}#[0-9A-Z]{36}$")
 _MAC_BYTES = 16
 _MAX_CURSOR = 512
 _SHAPE = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
+def position(at_ms: int, tie: str) -> str:
+    """A string that sorts like (at_ms, tie): list order and cursor positions."""
+    return f"{at_ms:013d}#{tie}"
 
 
 def _mac(key: bytes, owner: str, scope: str, payload: bytes) -> bytes:

@@ -13,9 +13,9 @@ import json
 import secrets
 from typing import Any
 
-from chalicelib.activity import KEEP_SECONDS, SHARDS, merge
+from chalicelib.activity import KEEP_SECONDS, SHARDS, Event, merge
 from chalicelib.dynamo_util import n, newest_first, s
-from chalicelib.sharing_model import Event
+from chalicelib.writes import Write
 
 ACTIVITY_INDEX = "activity"
 
@@ -59,6 +59,10 @@ class DynamoActivity:
     def record(self, event: Event) -> None:
         shard = secrets.randbelow(SHARDS)
         self._db.put_item(TableName=self._table, Item=_item(event, shard))
+
+    def write(self, event: Event) -> Write:
+        item = _item(event, secrets.randbelow(SHARDS))
+        return Write(({"Put": {"TableName": self._table, "Item": item}},))
 
     def _shard(
         self, index: str | None, pk: str, sk: str, value: str, before: str | None, count: int

@@ -11,15 +11,17 @@ DynamoDB's own (lagging) expiry: correctness never depends on it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
+from chalicelib import writes
 from chalicelib.dynamo_recount import VERSION, recount
 from chalicelib.dynamo_util import batch_get, conditional_write
 from chalicelib.failures import unclassified
 from chalicelib.model import DELETING, PENDING, PUT_UPLOAD, READY, REJECTED, FileRecord
 from chalicelib.reads import Read, Table, item_key
 from chalicelib.records import Quota, QuotaExceeded, Usage, sweep_at
+from chalicelib.writes import Write
 
 SWEEP_INDEX = "sweep"
 QUOTA_SK = "QUOTA"
@@ -141,7 +143,7 @@ class DynamoRecords:
             "DynamoDB TransactWriteItems", lambda: self._db.transact_write_items(TransactItems=actions)
         )
 
-    def create(self, record: FileRecord, quota: Quota) -> None:
+    def create(self, record: FileRecord, quota: Quota, also: Sequence[Write] = ()) -> None:
         if record.size > quota.max_bytes:
             raise QuotaExceeded
         # Limits are computed here: arithmetic inside a ConditionExpression is
@@ -160,11 +162,14 @@ class DynamoRecords:
                 "ConditionExpression": "attribute_not_exists(pk)",
             }
         }
+        # put and reserve come first: a cancellation names their conditions by position.
+        actions = [put, reserve, *writes.actions(also)]
         written = conditional_write(
-            "DynamoDB TransactWriteItems", lambda: self._db.transact_write_items(TransactItems=[put, reserve])
+            "DynamoDB TransactWriteItems", lambda: self._db.transact_write_items(TransactItems=actions)
         )
         if not written:
             raise QuotaExceeded
+        writes.applied(also)
 
     def get(self, owner: str, file_id: str) -> FileRecord | None:
         with unclassified("DynamoDB GetItem"):

@@ -1,7 +1,8 @@
 """Locker's error classes. Chalice renders each as ``{"Code", "Message"}``.
 
 The class name is the ``Code`` clients see, so these names are part of the API:
-raise these classes themselves, never renamed subclasses.
+raise these classes themselves, never renamed subclasses (``LinkNotFound`` is
+the one subclass: the link routes catch it and answer their own 404).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ __all__ = [
     "BadRequestError",
     "ConflictError",
     "ForbiddenError",
+    "LinkNotFound",
     "NotFoundError",
     "RequestEntityTooLargeError",
     "ServiceUnavailableError",
@@ -50,6 +52,10 @@ class ServiceUnavailableError(ChaliceViewError):
     """
 
     STATUS_CODE = 503
+
+
+class LinkNotFound(NotFoundError):
+    """The one answer for every link that cannot be used (``/l/`` routes render it)."""
 
 
 def file_not_found() -> NotFoundError:

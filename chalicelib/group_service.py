@@ -14,17 +14,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib import failures, schemas
+from chalicelib import failures
 from chalicelib.errors import ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError
 from chalicelib.fanout import FanOut, member_job
 from chalicelib.grants import Grants
 from chalicelib.groups import GroupGone, Groups, NameTaken, TooManyGroups, TooManyMembers
 from chalicelib.model import iso, new_file_id
 from chalicelib.sharing_model import Group, Membership
+from chalicelib.sharing_validation import valid_name
 from chalicelib.users import Directory
 
 log = logging.getLogger("locker.groups")
-NAME_RE = re.compile(schemas.GROUP_NAME["pattern"])
 _PURGE_ROUNDS = 50
 _USER_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -36,11 +36,6 @@ def _group_api(group: Group, caller: str) -> dict[str, Any]:
         "memberCount": group.member_count,
         "createdAt": iso(group.created_at),
     }
-
-
-def valid_name(name: str) -> bool:
-    """1 to 64 of a-z, 0-9, - and _."""
-    return bool(NAME_RE.fullmatch(name))  # fullmatch: "$" alone would let a final newline in
 
 
 class GroupService:

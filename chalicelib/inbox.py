@@ -23,7 +23,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
-from chalicelib.sharing_model import Grant, position
+from chalicelib.cursor import position
+from chalicelib.sharing_model import Grant
 
 # Where an entry sorts: the grant's position, then its source (U#<sub> or G#<group id>).
 PLACE_RE = re.compile(r"^\d{13}#[0-9A-Z]{36}#[UG]#[0-9A-Za-z-]{1,64}$")

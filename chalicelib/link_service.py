@@ -14,20 +14,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from chalicelib import metrics
-from chalicelib.access import CHANGE, AccessControl
-from chalicelib.errors import ConflictError, NotFoundError
+from chalicelib.access import AccessControl
+from chalicelib.errors import ConflictError, LinkNotFound, NotFoundError
 from chalicelib.links import Links, new_token, token_hash
-from chalicelib.model import READY, FileRecord, iso, new_file_id
+from chalicelib.model import CHANGE, READY, FileRecord, iso, new_file_id
 from chalicelib.records import Records
 from chalicelib.sharing_model import Link
 from chalicelib.storage import Storage
 from chalicelib.trail import Trail, link_actor, user_actor
 
 LINK_URL_SECONDS = 30
-
-
-class LinkNotFound(NotFoundError):
-    """The one answer for every link that cannot be used."""
 
 
 def link_not_found() -> LinkNotFound:

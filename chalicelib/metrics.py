@@ -1,9 +1,10 @@
 """Locker's business metrics as CloudWatch embedded metric format (EMF) documents.
 
 Use cases call ``count(UPLOADS_CREATED)`` and so on; nothing is sent anywhere.
-Each request or event invocation runs inside one ``scope()``, which prints what
-was counted as a single EMF JSON line on stdout when it ends. In Lambda that
-line lands in the function's log group, where CloudWatch turns it into metrics
+Each event invocation runs inside one ``scope()``, which prints what was
+counted as a single EMF JSON line on stdout when it ends; an HTTP request's
+counts join its request log line instead (``requestlog``: one line, one write,
+per request). In Lambda that line lands in the function's log group, where CloudWatch turns it into metrics
 with no API call, no extra dependency and no cost at import (Powertools'
 ``Metrics`` measured ~10 ms of cold start for the same thing). Outside a scope
 (unit tests calling a use case directly) counts are dropped.
@@ -82,17 +83,39 @@ def document(counts: Counter[str], now_ms: int | None = None) -> dict[str, Any]:
     }
 
 
+def with_counts(record: dict[str, Any], counts: Counter[str]) -> dict[str, Any]:
+    """``record`` as an EMF document of ``counts`` too (unchanged when nothing was counted).
+
+    EMF lets a document carry any other members, so one log line can be both.
+    """
+    return {**record, **document(counts)} if any(counts.values()) else record
+
+
+def emit(counts: Counter[str]) -> None:
+    """Print ``counts`` as one EMF line, if anything was counted."""
+    if any(counts.values()):
+        print(json.dumps(document(counts), separators=(",", ":")), flush=True)
+
+
 @contextmanager
-def scope() -> Iterator[Counter[str]]:
-    """Collect counts for one request or invocation; print them as one EMF line at the end."""
+def collected() -> Iterator[Counter[str]]:
+    """Collect the counts made inside; the caller writes them (``emit`` or ``with_counts``)."""
     counts: Counter[str] = Counter()
     token = _counts.set(counts)
     try:
         yield counts
     finally:
         _counts.reset(token)
-        if any(counts.values()):
-            print(json.dumps(document(counts), separators=(",", ":")), flush=True)
+
+
+@contextmanager
+def scope() -> Iterator[Counter[str]]:
+    """Collect counts for one invocation; print them as one EMF line at the end."""
+    with collected() as counts:
+        try:
+            yield counts
+        finally:
+            emit(counts)
 
 
 def middleware(event: Any, get_response: Callable[[Any], Any]) -> Any:

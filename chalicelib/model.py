@@ -14,6 +14,10 @@ READY = "ready"
 REJECTED = "rejected"
 DELETING = "deleting"
 VISIBLE_STATUSES = (PENDING, READY, REJECTED)
+# What a caller asks to do with a file (``access.AccessControl.check``): a grantee may
+# READ (get and download); only the owner may CHANGE (delete, share, complete, ...).
+READ = "read"
+CHANGE = "change"
 # Statuses whose bytes count against the owner's quota.
 COUNTED_STATUSES = (PENDING, READY)
 # How the bytes arrive: one presigned PUT; parts Locker signs with their exact

@@ -9,12 +9,14 @@ fake used by service tests. One contract test suite runs against both.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from chalicelib import writes
 from chalicelib.model import DELETING, PENDING, READY, REJECTED, FileRecord
 from chalicelib.reads import Read, in_memory
+from chalicelib.writes import Write
 
 # How long a delete may stay half-done before the sweep finishes it.
 DELETE_GRACE = 300
@@ -43,8 +45,8 @@ class Usage:
 class Records(Protocol):
     """Where file records and quota usage live."""
 
-    def create(self, record: FileRecord, quota: Quota) -> None:
-        """Store a new pending record and reserve its quota, atomically (QuotaExceeded)."""
+    def create(self, record: FileRecord, quota: Quota, also: Sequence[Write] = ()) -> None:
+        """Store a new pending record and reserve its quota, atomically with ``also`` (QuotaExceeded)."""
 
     def get(self, owner: str, file_id: str) -> FileRecord | None:
         """The record, whatever its status, or None."""
@@ -132,7 +134,8 @@ class InMemoryRecords:
                 self._items[key] = new
             return True
 
-    def create(self, record: FileRecord, quota: Quota) -> None:
+    def create(self, record: FileRecord, quota: Quota, also: Sequence[Write] = ()) -> None:
+        writes.refuse_actions(also)
         with self._lock:
             used = self._usage.get(record.owner, Usage())
             if used.bytes + record.size > quota.max_bytes or used.files + 1 > quota.max_files:
@@ -141,6 +144,7 @@ class InMemoryRecords:
                 raise ValueError("duplicate file id")
             self._items[(record.owner, record.id)] = record
             self._charge(record.owner, record.size, 1)
+        writes.applied(also)
 
     def get(self, owner: str, file_id: str) -> FileRecord | None:
         return self._items.get((owner, file_id))

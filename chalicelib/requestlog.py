@@ -1,4 +1,4 @@
-"""One JSON log line per HTTP request, and the request's metrics, from one middleware.
+"""One JSON log line per HTTP request, carrying the request's metrics, from one middleware.
 
 Registered in app.py before the authentication middleware, so it wraps every
 route (and every 401 or 500 answered before a view runs). The line holds only
@@ -12,6 +12,7 @@ confirmed from the logs without the secret.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -40,10 +41,14 @@ def identify(sub: str) -> None:
     _caller.set(sub)
 
 
+@functools.lru_cache(maxsize=4)
+def _log_key(key: bytes) -> bytes:
+    return hmac.new(key, _KEY_LABEL, hashlib.sha256).digest()
+
+
 def caller_hash(key: bytes, sub: str) -> str:
     """The caller's pseudonym in logs: HMAC-SHA256 of ``sub`` under a key derived from ``key``."""
-    log_key = hmac.new(key, _KEY_LABEL, hashlib.sha256).digest()
-    return hmac.new(log_key, sub.encode(), hashlib.sha256).hexdigest()[:CALLER_HASH_CHARS]
+    return hmac.new(_log_key(key), sub.encode(), hashlib.sha256).hexdigest()[:CALLER_HASH_CHARS]
 
 
 def _hashed_caller(sub: str | None) -> str | None:
@@ -96,14 +101,18 @@ def line(request: Request | None, response: Response, sub: str | None, latency_m
 
 
 def middleware(event: Request | None, get_response: Callable[[Request], Response]) -> Response:
-    """Chalice ``http`` middleware: time the request, log one line, flush its metrics."""
+    """Chalice ``http`` middleware: time the request, log one line holding its metrics."""
     started = time.perf_counter()
     token = _caller.set(None)
     try:
-        with metrics.scope():
-            response = get_response(event)  # type: ignore[arg-type]  # the gateway answers None
+        with metrics.collected() as counts:
+            try:
+                response = get_response(event)  # type: ignore[arg-type]  # the gateway answers None
+            except BaseException:
+                metrics.emit(counts)  # no line to carry them: what was counted still counts
+                raise
             record = line(event, response, _caller.get(), (time.perf_counter() - started) * 1000)
-            print(json.dumps(record, separators=(",", ":")), flush=True)
+            print(json.dumps(metrics.with_counts(record, counts), separators=(",", ":")), flush=True)
     finally:
         _caller.reset(token)
     return response

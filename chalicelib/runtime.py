@@ -1,8 +1,9 @@
 """Builds Locker's objects once per container from the settings and AWS clients.
 
-Subsystems a cold ``POST /files`` never touches (the sharing use cases, the
-multipart part signer, Uppy's signer, the sweep's repairs) are imported and built on their first
-use, here, so a cold start pays only for what its first request runs.
+Subsystems a cold ``POST /files`` never touches (the sharing use cases and
+stores, Idempotency-Key, the multipart part signer, Uppy's signer, the sweep's
+repairs) are imported and built on their first use, here and in
+``dynamo_stores``, so a cold start pays only for what its first request runs.
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from chalicelib import aws, config, container, stores
-from chalicelib.dynamo_idempotency import DynamoIdempotency
+from chalicelib import aws, config, container
 from chalicelib.dynamo_records import DynamoRecords
-from chalicelib.idempotency import Idempotency
+from chalicelib.dynamo_stores import DynamoStores
 from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.service import Locker
 
 if TYPE_CHECKING:
     from chalicelib.group_service import GroupService
+    from chalicelib.idempotency import Idempotency
     from chalicelib.link_service import LinkService
     from chalicelib.parts import Parts
     from chalicelib.repair import Repairs
@@ -89,7 +90,7 @@ def locker() -> Locker:
             settings,
             DynamoRecords(dynamodb, settings.table),
             MultipartStorage(aws.client("s3"), settings.bucket),
-            stores=stores.dynamo(dynamodb, settings.table, _cognito, settings.user_pool_id),
+            stores=DynamoStores(dynamodb, settings.table, _cognito, settings.user_pool_id),
         )
     return _locker
 
@@ -111,6 +112,9 @@ def idempotency() -> Idempotency:
     """The container's Idempotency-Key mechanism, on the same table and clock as its Locker."""
     global _idempotency
     if _idempotency is None:
+        from chalicelib.dynamo_idempotency import DynamoIdempotency
+        from chalicelib.idempotency import Idempotency
+
         wired = locker()
         # Its own secret, derived from the cursor key: one deployment secret, separate uses.
         secret = hmac.new(wired.settings.cursor_key, b"locker idempotency", hashlib.sha256).digest()

@@ -10,11 +10,10 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from chalicelib import cursor, failures, metrics, multipart
-from chalicelib.access import CHANGE, READ, AccessControl
-from chalicelib.completion import Completion
 from chalicelib.config import Settings
 from chalicelib.errors import (
     ConflictError,
@@ -22,12 +21,13 @@ from chalicelib.errors import (
     TooManyRequestsError,
     UnprocessableEntityError,
 )
-from chalicelib.fanout import FanOut
 from chalicelib.model import (
+    CHANGE,
     DELETING,
     MULTIPART_UPLOAD,
     PENDING,
     PUT_UPLOAD,
+    READ,
     READY,
     REJECTED,
     FileRecord,
@@ -38,9 +38,14 @@ from chalicelib.model import (
 from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.records import Quota, QuotaExceeded, Records
 from chalicelib.storage import Presigned
-from chalicelib.stores import SharingStores
 from chalicelib.trail import SYSTEM, Trail, user_actor
 from chalicelib.validation import ListQuery, NewFile
+
+if TYPE_CHECKING:
+    from chalicelib.access import AccessControl
+    from chalicelib.completion import Completion
+    from chalicelib.fanout import FanOut
+    from chalicelib.stores import SharingStores
 
 log = logging.getLogger("locker.files")
 # A page of GET /files costs at most LIST_ROUNDS queries; with a status filter each
@@ -59,7 +64,12 @@ def _upload(presigned: Presigned) -> dict[str, Any]:
 
 
 class Locker:
-    """The files API, independent of HTTP."""
+    """The files API, independent of HTTP.
+
+    What a file's own upload does not need (the permission check for others'
+    files, the "shared with me" fan-out, completion) is built on first use, so a
+    cold ``POST /files`` never imports the sharing code.
+    """
 
     def __init__(
         self,
@@ -74,11 +84,28 @@ class Locker:
         self.storage = storage
         self._clock = clock
         self.clock = clock
-        self.stores = stores or SharingStores()
-        self.access = AccessControl(records, self.stores.grants, self.stores.groups, self._now)
-        self.fanout = FanOut(self.stores.grants, self.stores.groups, self.stores.inbox)
+        self.stores = stores if stores is not None else _in_memory_stores()
         self.trail = Trail(self.stores.activity, settings.cursor_key, clock)
-        self._completion = Completion(records, storage, self._now, self._completed)
+
+    @cached_property
+    def access(self) -> AccessControl:
+        """The one permission check on a file, against this Locker's stores."""
+        from chalicelib.access import AccessControl
+
+        return AccessControl(self.records, self.stores.grants, self.stores.groups, self._now)
+
+    @cached_property
+    def fanout(self) -> FanOut:
+        """Keeps grantees' "shared with me" entries in step with grants and memberships."""
+        from chalicelib.fanout import FanOut
+
+        return FanOut(self.stores.grants, self.stores.groups, self.stores.inbox)
+
+    @cached_property
+    def _completion(self) -> Completion:
+        from chalicelib.completion import Completion
+
+        return Completion(self.records, self.storage, self._now, self._completed)
 
     def _now(self) -> int:
         return int(self._clock())
@@ -171,8 +198,12 @@ class Locker:
 
     def _admit(self, record: FileRecord) -> None:
         quota = Quota(self.settings.quota_bytes, self.settings.quota_files)
+        # The file and its "created" event commit together: neither exists without the other.
+        created = self.trail.write(
+            record.id, record.owner, "created", user_actor(record.owner), {"filename": record.filename}
+        )
         try:
-            self.records.create(record, quota)
+            self.records.create(record, quota, (created,))
         except QuotaExceeded:
             # Abandoned uploads may still hold quota that DynamoDB's TTL has not
             # given back yet: reclaim them, then try once more.
@@ -180,14 +211,11 @@ class Locker:
                 metrics.count(metrics.QUOTA_REFUSALS)
                 raise TooManyRequestsError("quota exceeded") from None
             try:
-                self.records.create(record, quota)
+                self.records.create(record, quota, (created,))
             except QuotaExceeded:
                 metrics.count(metrics.QUOTA_REFUSALS)
                 raise TooManyRequestsError("quota exceeded") from None
         metrics.count(metrics.UPLOADS_CREATED)
-        self.trail.add_committed(
-            record.id, record.owner, "created", user_actor(record.owner), {"filename": record.filename}
-        )
 
     def get(self, owner: str, file_id: str) -> dict[str, Any]:
         """A file the caller owns or was granted."""
@@ -321,3 +349,9 @@ class Locker:
                 self._drop_bytes(record)
                 done += self.records.reclaim(record, now)
         return done
+
+
+def _in_memory_stores() -> SharingStores:
+    from chalicelib.stores import InMemoryStores
+
+    return InMemoryStores()

@@ -13,13 +13,13 @@ from collections.abc import Callable
 from typing import Any
 
 from chalicelib import failures, metrics
-from chalicelib.access import CHANGE, READ, Access, AccessControl
+from chalicelib.access import Access, AccessControl
 from chalicelib.errors import BadRequestError, ConflictError, NotFoundError
 from chalicelib.fanout import FanOut, grant_job
 from chalicelib.grants import Grants, TooManyGrants
 from chalicelib.groups import Groups
 from chalicelib.inbox import Inbox
-from chalicelib.model import READY, new_file_id
+from chalicelib.model import CHANGE, READ, READY, new_file_id
 from chalicelib.records import Records
 from chalicelib.shared_with_me import SharedWithMe
 from chalicelib.sharing_model import GROUP, USER, Grant, Grantee

@@ -1,27 +1,20 @@
-"""What sharing is made of: grants, groups, memberships, download links and activity events.
+"""What sharing is made of: grants, groups, memberships and download links.
 
-Plain values shared by the stores (``grants``, ``groups``, ``links``, ``activity``),
+Plain values shared by the stores (``grants``, ``groups``, ``links``),
 their DynamoDB adapters and the use cases, with the JSON shapes of the HTTP contract.
 Times are epoch seconds except where a name says ``_ms`` (list order needs ms).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.cursor import position
 from chalicelib.model import iso
 
 USER = "user"
 GROUP = "group"
-# Sort positions: 13-digit milliseconds, then a tie-breaking id.
-POSITION_RE = re.compile(r"^\d{13}#[0-9A-Z]{36}$")
-
-
-def position(at_ms: int, tie: str) -> str:
-    """A string that sorts like (at_ms, tie): list order and cursor positions."""
-    return f"{at_ms:013d}#{tie}"
 
 
 @dataclass(frozen=True)
@@ -130,32 +123,4 @@ class Link:
             "expiresAt": iso(self.expires_at),
             "maxDownloads": self.max_downloads,
             "downloadsLeft": self.downloads_left,
-        }
-
-
-@dataclass(frozen=True)
-class Event:
-    """One entry of a file's activity trail; never holds URLs or tokens."""
-
-    id: str
-    at_ms: int
-    file_id: str
-    owner: str
-    type: str
-    actor: dict[str, str]
-    detail: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def position(self) -> str:
-        """Where this event sorts (newest first)."""
-        return position(self.at_ms, self.id)
-
-    def to_api(self) -> dict[str, Any]:
-        """An activity item of the HTTP contract."""
-        return {
-            "at": iso(self.at_ms // 1000),
-            "fileId": self.file_id,
-            "type": self.type,
-            "actor": dict(self.actor),
-            "detail": dict(self.detail),
         }

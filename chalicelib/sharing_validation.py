@@ -10,12 +10,17 @@ from typing import Any
 
 from chalicelib import schemas
 from chalicelib.errors import BadRequestError
-from chalicelib.group_service import valid_name
 
 _ISO_RE = re.compile(schemas.EXPIRES_AT["pattern"])
 _LINK = schemas.LINK_REQUEST["properties"]
 DEFAULT_LINK_SECONDS = int(_LINK["expiresIn"]["default"])
 _USER_LENGTH = schemas.length(schemas.USERNAME)
+_GROUP_NAME_RE = re.compile(schemas.GROUP_NAME["pattern"])
+
+
+def valid_name(name: str) -> bool:
+    """A group name: 1 to 64 of a-z, 0-9, - and _."""
+    return bool(_GROUP_NAME_RE.fullmatch(name))  # fullmatch: "$" alone would let a final newline in
 
 
 def _only(body: Mapping[str, Any], schema: schemas.Schema) -> None:

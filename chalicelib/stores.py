@@ -1,27 +1,53 @@
-"""The sharing stores one deployment uses, bundled so the wiring stays in one place."""
+"""The sharing stores one Locker uses: what it needs of them, and the in-memory set tests use.
+
+``dynamo_stores.DynamoStores`` is the real set, each store built on first use.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 
 from chalicelib.activity import Activity, InMemoryActivity
-from chalicelib.dynamo_activity import DynamoActivity
-from chalicelib.dynamo_grants import DynamoGrants
-from chalicelib.dynamo_groups import DynamoGroups
-from chalicelib.dynamo_inbox import DynamoInbox
-from chalicelib.dynamo_links import DynamoLinks
-from chalicelib.grants import Grants, InMemoryGrants
-from chalicelib.groups import Groups, InMemoryGroups
-from chalicelib.inbox import Inbox, InMemoryInbox
-from chalicelib.links import InMemoryLinks, Links
-from chalicelib.users import CognitoDirectory, Directory, InMemoryDirectory
+from chalicelib.grants import InMemoryGrants
+from chalicelib.groups import InMemoryGroups
+from chalicelib.inbox import InMemoryInbox
+from chalicelib.links import InMemoryLinks
+from chalicelib.users import InMemoryDirectory
+
+if TYPE_CHECKING:
+    from chalicelib.grants import Grants
+    from chalicelib.groups import Groups
+    from chalicelib.inbox import Inbox
+    from chalicelib.links import Links
+    from chalicelib.users import Directory
+
+
+class SharingStores(Protocol):
+    """Grants, groups, links, activity, "shared with me" entries and the user directory."""
+
+    @property
+    def grants(self) -> Grants: ...
+
+    @property
+    def groups(self) -> Groups: ...
+
+    @property
+    def links(self) -> Links: ...
+
+    @property
+    def activity(self) -> Activity: ...
+
+    @property
+    def directory(self) -> Directory: ...
+
+    @property
+    def inbox(self) -> Inbox: ...
 
 
 @dataclass
-class SharingStores:
-    """Grants, groups, links, activity, "shared with me" entries and the user directory."""
+class InMemoryStores:
+    """A set of given stores, the in-memory fakes where none is given (service tests)."""
 
     grants: Grants = field(default_factory=InMemoryGrants)
     groups: Groups = field(default_factory=InMemoryGroups)
@@ -34,15 +60,3 @@ class SharingStores:
         # The fakes share one inbox, as the real stores share one table.
         if isinstance(self.grants, InMemoryGrants) and isinstance(self.inbox, InMemoryInbox):
             self.grants.use_inbox(self.inbox)
-
-
-def dynamo(dynamodb: Any, table: str, cognito: Callable[[], Any], pool_id: str) -> SharingStores:
-    """The real stores: one DynamoDB table and the Cognito user pool (``cognito`` builds its client)."""
-    return SharingStores(
-        grants=DynamoGrants(dynamodb, table),
-        groups=DynamoGroups(dynamodb, table),
-        links=DynamoLinks(dynamodb, table),
-        activity=DynamoActivity(dynamodb, table),
-        directory=CognitoDirectory(cognito, pool_id),
-        inbox=DynamoInbox(dynamodb, table),
-    )

@@ -4,8 +4,10 @@ Events name their actor (a user, a link or the system) and carry small details
 (never URLs or tokens). Pages are newest first with a cursor bound to the
 caller and the list; a file's trail and the owner's trail outlive the file.
 
-Most events are written after the change they record has committed (a file
-created, a grant stored, a download used): ``add_committed`` never fails such a
+An event can join the transaction of the change it records (``write``: a file
+created, so its ``created`` event exists exactly when the file does). Most
+events are written after their change has committed (a grant stored, a download
+used): ``add_committed`` never fails such a
 request, since a 503 would tell the caller nothing changed when it did; a lost
 event is logged instead. ``add`` raises, for events that must exist before
 their effect does (a download URL is handed out only once its event is stored).
@@ -18,12 +20,13 @@ from collections.abc import Callable
 from typing import Any
 
 from chalicelib import cursor, failures
-from chalicelib.activity import Activity
+from chalicelib.activity import Activity, Event
+from chalicelib.cursor import POSITION_RE
 from chalicelib.errors import ServiceUnavailableError
 from chalicelib.gateway import principal_or_none
 from chalicelib.model import new_file_id
-from chalicelib.sharing_model import POSITION_RE, Event
 from chalicelib.validation import ListQuery
+from chalicelib.writes import Write
 
 SYSTEM: dict[str, str] = {"type": "system"}
 
@@ -52,13 +55,23 @@ class Trail:
         self._key = cursor_key
         self._clock = clock
 
+    def _event(
+        self, file_id: str, owner: str, kind: str, actor: dict[str, str], detail: dict[str, Any] | None
+    ) -> Event:
+        at_ms = int(self._clock() * 1000)
+        return Event(new_file_id(at_ms), at_ms, file_id, owner, kind, actor, detail or {})
+
     def add(
         self, file_id: str, owner: str, kind: str, actor: dict[str, str], detail: dict[str, Any] | None = None
     ) -> None:
         """Record one event now."""
-        at_ms = int(self._clock() * 1000)
-        event = Event(new_file_id(at_ms), at_ms, file_id, owner, kind, actor, detail or {})
-        self._activity.record(event)
+        self._activity.record(self._event(file_id, owner, kind, actor, detail))
+
+    def write(
+        self, file_id: str, owner: str, kind: str, actor: dict[str, str], detail: dict[str, Any] | None = None
+    ) -> Write:
+        """One event, to be committed in the transaction of the change it records (``writes``)."""
+        return self._activity.write(self._event(file_id, owner, kind, actor, detail))
 
     def add_committed(
         self, file_id: str, owner: str, kind: str, actor: dict[str, str], detail: dict[str, Any] | None = None

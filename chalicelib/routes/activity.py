@@ -7,7 +7,6 @@ from typing import Any
 from chalice.app import Blueprint
 
 from chalicelib import runtime, validation
-from chalicelib.access import CHANGE
 from chalicelib.routes.common import ANY_BODY, AUTHORIZER, add_preflights, caller, current_request
 
 activity = Blueprint(__name__)
@@ -24,7 +23,7 @@ def file_activity(file_id: str) -> dict[str, Any]:
     """The file's activity, newest first (owner only)."""
     query = _query()
     locker = runtime.locker()
-    locker.access.check(caller(), file_id, CHANGE)
+    locker.own(caller(), file_id)
     return locker.trail.for_file(caller(), file_id, query)
 
 

@@ -17,7 +17,6 @@ from typing import Any
 from chalice.app import BadRequestError, Blueprint, Request, Response
 
 from chalicelib import runtime
-from chalicelib.idempotency import Answer, KeyInUse
 from chalicelib.routes.common import caller, current_request, json_body
 
 HEADER = "idempotency-key"
@@ -49,15 +48,33 @@ def idempotency_key(request: Request) -> str | None:
     return value
 
 
-def _answer(result: Any) -> Answer:
-    if isinstance(result, Response):
-        return Answer(result.status_code, result.body)
-    return Answer(200, result)
-
-
 def _scope(route: str, params: dict[str, str]) -> str:
     path = "&".join(f"{name}={params[name]}" for name in sorted(params))
     return f"{caller()}\0{route}\0{path}"
+
+
+def _once(blueprint: Blueprint, route: str, key: str, view: View, params: dict[str, str]) -> Response:
+    """Run ``view`` at most once for ``key`` and answer what its first run answered."""
+    # Imported with the first key a container sees: most creates send none.
+    from chalicelib.idempotency import Answer, KeyInUse
+
+    def answer() -> Answer:
+        result = view(**params)
+        if isinstance(result, Response):
+            return Answer(result.status_code, result.body)
+        return Answer(200, result)
+
+    body = json_body(blueprint)  # a body Locker refuses claims nothing
+    try:
+        found = runtime.idempotency().run(key, _scope(route, params), body, answer)
+    except KeyInUse:
+        return Response(
+            body={"Code": "ConflictError", "Message": IN_PROGRESS},
+            status_code=409,
+            headers={"Retry-After": RETRY_AFTER},
+        )
+    headers: dict[str, str | list[str]] = {REPLAYED: "true"} if found.replayed else {}
+    return Response(body=found.body, status_code=found.status, headers=headers)
 
 
 def idempotent(blueprint: Blueprint, route: str) -> Callable[[View], View]:
@@ -69,19 +86,7 @@ def idempotent(blueprint: Blueprint, route: str) -> Callable[[View], View]:
             key = idempotency_key(current_request(blueprint))
             if key is None:
                 return view(**params)
-            body = json_body(blueprint)  # a body Locker refuses claims nothing
-            try:
-                answer = runtime.idempotency().run(
-                    key, _scope(route, params), body, lambda: _answer(view(**params))
-                )
-            except KeyInUse:
-                return Response(
-                    body={"Code": "ConflictError", "Message": IN_PROGRESS},
-                    status_code=409,
-                    headers={"Retry-After": RETRY_AFTER},
-                )
-            headers: dict[str, str | list[str]] = {REPLAYED: "true"} if answer.replayed else {}
-            return Response(body=answer.body, status_code=answer.status, headers=headers)
+            return _once(blueprint, route, key, view, params)
 
         return run
 

@@ -7,8 +7,7 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from chalicelib import failures, linkpage, runtime, sharing_validation
-from chalicelib.errors import ServiceUnavailableError
-from chalicelib.link_service import LinkNotFound
+from chalicelib.errors import LinkNotFound, ServiceUnavailableError
 from chalicelib.routes.common import (
     ANY_BODY,
     AUTHORIZER,

@@ -6,7 +6,8 @@ lenient where Locker's security lives, so its dispatcher runs behind
 ``S3Gate`` (presigned-URL, checksum and anonymous-access checks, as S3 does)
 and ``CognitoCors`` (Cognito's browser CORS), and its DynamoDB Query reads one
 partition, as DynamoDB's does (``dynamodb_partition_query``, ``dynamodb_index_query``), its
-projections convert only what they name (``dynamodb_projection``), its multipart
+projections convert only what they name (``dynamodb_projection``), a transaction
+backs up only the items it names (``dynamodb_transactions``), its multipart
 answers carry S3's CORS headers and ListParts shape (``s3_multipart_answers``), and a large
 object's bytes are copied once, not four times, and a ranged GET reads only its range
 (``s3_object_bytes``, ``s3_multipart_complete``). Given a consumer,
@@ -41,6 +42,7 @@ from devstack.emulator import (
     dynamodb_index_query,
     dynamodb_partition_query,
     dynamodb_projection,
+    dynamodb_transactions,
     s3_multipart_answers,
     s3_multipart_complete,
     s3_object_bytes,
@@ -95,6 +97,7 @@ def start(host: str = "127.0.0.1", port: int = 5000, object_created: Consumer | 
     dynamodb_partition_query.install()
     dynamodb_index_query.install()
     dynamodb_projection.install()
+    dynamodb_transactions.install()
     s3_multipart_answers.install()
     s3_object_bytes.install()
     s3_multipart_complete.install()

@@ -12,6 +12,7 @@ from typing import Any
 import boto3
 import pytest
 
+from chalicelib.dynamo_activity import DynamoActivity
 from chalicelib.dynamo_records import DynamoRecords
 from devstack.emulator.server import Emulator
 from devstack.resources import create_resources
@@ -34,3 +35,9 @@ def aws(emulator: Emulator) -> dict[str, Any]:  # noqa: F811 (the fixture above)
 def records(aws: dict[str, Any]) -> DynamoRecords:
     """The DynamoDB adapter on the emulator (no serialising wrapper: the emulator is atomic)."""
     return DynamoRecords(aws["dynamodb"], TABLE)
+
+
+@pytest.fixture
+def activity(aws: dict[str, Any]) -> DynamoActivity:
+    """The activity store on the same table: its writes join the records' transactions."""
+    return DynamoActivity(aws["dynamodb"], TABLE)

@@ -13,6 +13,8 @@ from botocore.config import Config
 from moto import mock_aws
 
 from chalicelib import config, jwks
+from chalicelib.activity import Activity, InMemoryActivity
+from chalicelib.dynamo_activity import DynamoActivity
 from chalicelib.dynamo_records import DynamoRecords
 from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.records import InMemoryRecords
@@ -129,6 +131,14 @@ def records(request: pytest.FixtureRequest, aws: dict[str, Any]) -> Any:
     if request.param == "memory":
         return InMemoryRecords()
     return DynamoRecords(SerializedClient(aws["dynamodb"]), TABLE)
+
+
+@pytest.fixture
+def activity(records: Any, aws: dict[str, Any]) -> Activity:
+    """The activity store of the same kind as ``records``: its writes join their transactions."""
+    if isinstance(records, InMemoryRecords):
+        return InMemoryActivity()
+    return DynamoActivity(aws["dynamodb"], TABLE)
 
 
 @pytest.fixture

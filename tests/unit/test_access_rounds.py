@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from chalice.app import ForbiddenError, NotFoundError
 
-from chalicelib.access import CHANGE, READ, AccessControl, via
+from chalicelib.access import AccessControl, via
 from chalicelib.dynamo_grants import DynamoGrants
 from chalicelib.dynamo_groups import DynamoGroups
 from chalicelib.dynamo_records import DynamoRecords
-from chalicelib.model import new_file_id
+from chalicelib.model import CHANGE, READ, new_file_id
 from chalicelib.records import Quota
 from chalicelib.sharing_model import GROUP, USER, Grant, Grantee, Group
 from tests.unit.conftest import TABLE

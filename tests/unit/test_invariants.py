@@ -20,7 +20,7 @@ from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.records import Quota
 from chalicelib.service import Locker
 from chalicelib.sharing_model import USER, Grant, Grantee, Group, Link
-from chalicelib.stores import SharingStores
+from chalicelib.stores import InMemoryStores
 from chalicelib.validation import NewFile
 from tests.unit.conftest import BUCKET, SETTINGS_ENV, TABLE
 
@@ -53,7 +53,7 @@ def make_locker(aws: dict[str, Any], later: float = 0) -> Locker:
     """Locker on the moto table and bucket, on the real clock (S3 stamps objects with it) + ``later``."""
     settings = config.load({**SETTINGS_ENV, "LOCKER_MULTIPART_THRESHOLD": "100"})
     db = aws["dynamodb"]
-    stores = SharingStores(grants=DynamoGrants(db, TABLE), links=DynamoLinks(db, TABLE))
+    stores = InMemoryStores(grants=DynamoGrants(db, TABLE), links=DynamoLinks(db, TABLE))
     storage = MultipartStorage(aws["s3"], BUCKET)
     return Locker(settings, DynamoRecords(db, TABLE), storage, lambda: time.time() + later, stores)
 

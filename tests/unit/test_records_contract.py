@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.activity import Activity, Event
 from chalicelib.model import (
     CLIENT_MULTIPART_UPLOAD,
     DELETING,
@@ -17,7 +18,8 @@ from chalicelib.model import (
     new_file_id,
 )
 from chalicelib.reads import fetch
-from chalicelib.records import Quota, QuotaExceeded, Usage
+from chalicelib.records import InMemoryRecords, Quota, QuotaExceeded, Usage
+from chalicelib.writes import Write
 
 NOW = 1_800_000_000
 QUOTA = Quota(max_bytes=1000, max_files=3)
@@ -205,3 +207,33 @@ def test_a_filtered_page_reads_count_records_and_says_where_it_stopped(records: 
     found, resume = records.page("owner-a", resume, 5, READY)
     assert ([r.id for r in found], resume) == ([made[0].id], None)
     assert all(r.status == PENDING for r in records.page("owner-a", None, 10, PENDING)[0])
+
+
+def created_event(record: FileRecord) -> Event:
+    at_ms = record.created_at * 1000
+    return Event(new_file_id(at_ms), at_ms, record.id, record.owner, "created", {"type": "system"}, {})
+
+
+def test_create_commits_the_writes_it_is_given(records: Any, activity: Activity) -> None:
+    record = pending()
+    event = created_event(record)
+    records.create(record, QUOTA, (activity.write(event),))
+    assert records.get(record.owner, record.id) == record
+    assert activity.for_file(record.id, None, 10) == [event]
+
+
+def test_a_refused_create_commits_none_of_its_writes(records: Any, activity: Activity) -> None:
+    records.create(pending(size=1000), QUOTA)
+    refused = pending(size=1)
+    with pytest.raises(QuotaExceeded):
+        records.create(refused, QUOTA, (activity.write(created_event(refused)),))
+    assert records.get(refused.owner, refused.id) is None
+    assert activity.for_file(refused.id, None, 10) == []
+
+
+def test_the_fake_refuses_a_dynamodb_write_it_cannot_commit() -> None:
+    dynamodb_write = Write(({"Put": {"TableName": "files", "Item": {}}},))
+    fake = InMemoryRecords()
+    with pytest.raises(ValueError, match="cannot join"):
+        fake.create(pending(), QUOTA, (dynamodb_write,))
+    assert fake.usage("owner-a") == Usage(0, 0)

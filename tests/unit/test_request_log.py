@@ -1,4 +1,4 @@
-"""One JSON log line per request and one EMF document per request, through the real app."""
+"""One JSON log line per request, which is also its EMF document when it counted, through the real app."""
 
 from __future__ import annotations
 
@@ -70,6 +70,14 @@ def emf(lines: list[Any]) -> list[dict[str, Any]]:
     return documents
 
 
+def own_fields(line: dict[str, Any]) -> set[str]:
+    """A request line's members other than the EMF document it may also be."""
+    if "_aws" not in line:
+        return set(line)
+    names = {m["Name"] for m in line["_aws"]["CloudWatchMetrics"][0]["Metrics"]}
+    return set(line) - {"_aws", "Service"} - names
+
+
 def counted(lines: list[Any]) -> dict[str, int]:
     return {m["Name"]: d[m["Name"]] for d in emf(lines) for m in d["_aws"]["CloudWatchMetrics"][0]["Metrics"]}
 
@@ -90,7 +98,9 @@ def test_a_request_logs_one_line_without_secrets(
     url = created.json_body["upload"]["url"]
     lines, everything = output(capsys, caplog)
     [line] = requests_logged(lines)
-    assert set(line) == FIELDS
+    assert own_fields(line) == FIELDS
+    assert [line] == emf(lines)  # one line: the request's log record and its metrics
+    assert next(iter(line)) == "type"  # the record's own members first: its lines still start alike
     assert (line["route"], line["method"], line["status"], line["code"]) == ("/files", "POST", 201, None)
     assert isinstance(line["requestId"], str) and line["requestId"]
     assert isinstance(line["latencyMs"], float) and line["latencyMs"] >= 0
@@ -140,7 +150,7 @@ def test_every_use_case_counts_once(
     logged = requests_logged(lines)
     assert [line["code"] for line in logged if line["status"] == 422] == ["UnprocessableEntityError"]
     assert logged[-1]["code"] == "TooManyRequestsError"
-    assert len(emf(lines)) == len(logged)  # one document per request that counted anything
+    assert emf(lines) == logged  # every request here counted: its one line is its EMF document
     totals: dict[str, int] = {}
     for doc in emf(lines):
         for metric in doc["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
@@ -209,3 +219,16 @@ def test_the_document_route_is_logged_by_its_name(
     lines, _ = output(capsys, caplog)
     [line] = requests_logged(lines)
     assert (line["route"], line["method"], line["status"]) == ("/openapi.json", "GET", 200)
+    assert own_fields(line) == set(line) == FIELDS  # it counted nothing: no EMF members
+
+
+def test_what_a_request_counted_before_it_failed_is_still_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    def failing(_: Any) -> Any:
+        metrics.count(metrics.GRANTS)
+        raise RuntimeError("escaped every handler")
+
+    with pytest.raises(RuntimeError, match="escaped"):
+        requestlog.middleware(None, failing)
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert counted(lines) == {metrics.GRANTS: 1}
+    assert requests_logged(lines) == []

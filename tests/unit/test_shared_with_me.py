@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from chalice.app import BadRequestError
 
-from chalicelib import stores as sharing_stores
 from chalicelib.dynamo_records import DynamoRecords
+from chalicelib.dynamo_stores import DynamoStores
 from chalicelib.inbox import Entry
 from chalicelib.records import InMemoryRecords
 from chalicelib.runtime import SharingCases, sharing_cases
 from chalicelib.service import Locker
 from chalicelib.storage import Storage
+from chalicelib.stores import InMemoryStores
 from chalicelib.users import InMemoryDirectory
 from chalicelib.validation import ListQuery
 from tests.unit.conftest import BUCKET, TABLE, FakeClock, SerializedClient
@@ -35,11 +36,11 @@ def page(limit: int = 50, cursor: str | None = None) -> ListQuery:
 @pytest.fixture(params=["memory", "dynamodb"])
 def world(request: pytest.FixtureRequest, settings: Any, aws: dict[str, Any], clock: FakeClock) -> Any:
     if request.param == "memory":
-        stores = sharing_stores.SharingStores(directory=InMemoryDirectory(USERS))
+        stores = InMemoryStores(directory=InMemoryDirectory(USERS))
         records: Any = InMemoryRecords()
     else:
         db = SerializedClient(aws["dynamodb"])
-        stores = sharing_stores.dynamo(db, TABLE, None, "unused")
+        stores = DynamoStores(db, TABLE, None, "unused")
         stores.directory = InMemoryDirectory(USERS)
         records = DynamoRecords(db, TABLE)
     locker = Locker(settings, records, Storage(aws["s3"], BUCKET), clock, stores)

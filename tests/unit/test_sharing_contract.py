@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.activity import InMemoryActivity
+from chalicelib.activity import Event, InMemoryActivity
 from chalicelib.dynamo_activity import DynamoActivity
 from chalicelib.dynamo_grants import DynamoGrants
 from chalicelib.dynamo_groups import DynamoGroups
@@ -19,7 +19,7 @@ from chalicelib.inbox import GRANT_JOB, MEMBER_JOB, Entry, InMemoryInbox, Job, e
 from chalicelib.links import InMemoryLinks, new_token, token_hash
 from chalicelib.model import new_file_id
 from chalicelib.reads import fetch
-from chalicelib.sharing_model import GROUP, USER, Event, Grant, Grantee, Group, Link
+from chalicelib.sharing_model import GROUP, USER, Grant, Grantee, Group, Link
 from tests.unit.conftest import SerializedClient
 
 NOW = 1_800_000_000

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib import stores as sharing_stores
 from chalicelib.dynamo_records import DynamoRecords
+from chalicelib.dynamo_stores import DynamoStores
 from chalicelib.runtime import sharing_cases
 from chalicelib.service import Locker
 from chalicelib.storage import Storage
@@ -46,7 +46,7 @@ class Recording(SerializedClient):
 @pytest.fixture
 def world(settings: Any, aws: dict[str, Any], clock: FakeClock) -> dict[str, Any]:
     db = Recording(aws["dynamodb"])
-    stores = sharing_stores.dynamo(db, TABLE, lambda: None, "unused")
+    stores = DynamoStores(db, TABLE, lambda: None, "unused")
     stores.directory = InMemoryDirectory({"alice": ALICE, "bob": BOB})
     locker = Locker(settings, DynamoRecords(db, TABLE), Storage(aws["s3"], BUCKET), clock, stores)
     cases = sharing_cases(locker)

@@ -10,7 +10,7 @@ from chalice.app import BadRequestError, ConflictError, ForbiddenError, NotFound
 from chalicelib import metrics
 from chalicelib.runtime import SharingCases, sharing_cases
 from chalicelib.service import Locker
-from chalicelib.stores import SharingStores
+from chalicelib.stores import InMemoryStores
 from chalicelib.users import InMemoryDirectory
 from chalicelib.validation import ListQuery
 from tests.unit.conftest import FakeClock
@@ -23,13 +23,13 @@ PAGE = ListQuery(limit=50, cursor=None, status=None)
 
 
 @pytest.fixture
-def stores() -> SharingStores:
-    return SharingStores(directory=InMemoryDirectory({"alice": ALICE, "bob": BOB, "carol": CAROL}))
+def stores() -> InMemoryStores:
+    return InMemoryStores(directory=InMemoryDirectory({"alice": ALICE, "bob": BOB, "carol": CAROL}))
 
 
 @pytest.fixture
 def shared_locker(
-    settings: Any, records: Any, storage: Any, clock: FakeClock, stores: SharingStores
+    settings: Any, records: Any, storage: Any, clock: FakeClock, stores: InMemoryStores
 ) -> Locker:
     return Locker(settings, records, storage, clock, stores)
 
@@ -98,7 +98,7 @@ def test_every_owner_action_is_403_for_a_grantee(
 
 
 def test_deleting_a_file_removes_its_grants_and_links_and_a_stuck_delete_is_finished_by_the_sweep(
-    shared_locker: Locker, cases: SharingCases, stores: SharingStores, aws: dict[str, Any], clock: FakeClock
+    shared_locker: Locker, cases: SharingCases, stores: InMemoryStores, aws: dict[str, Any], clock: FakeClock
 ) -> None:
     file_id = ready_file(shared_locker, aws)
     cases.grants.grant(ALICE, "alice", file_id, {"user": "bob", "expiresAt": None})
@@ -115,7 +115,7 @@ def test_deleting_a_file_removes_its_grants_and_links_and_a_stuck_delete_is_fini
 
 
 def test_a_deleted_groups_purge_is_finished_by_the_sweep(
-    shared_locker: Locker, cases: SharingCases, stores: SharingStores, aws: dict[str, Any]
+    shared_locker: Locker, cases: SharingCases, stores: InMemoryStores, aws: dict[str, Any]
 ) -> None:
     file_id = ready_file(shared_locker, aws)
     cases.groups.create(ALICE, "alice", "brokers")
@@ -195,7 +195,7 @@ def test_a_link_is_described_without_being_used_and_used_only_max_times(
 
 
 def test_expired_grants_do_not_hold_a_files_100_slots(
-    shared_locker: Locker, cases: SharingCases, stores: SharingStores, aws: dict[str, Any], clock: FakeClock
+    shared_locker: Locker, cases: SharingCases, stores: InMemoryStores, aws: dict[str, Any], clock: FakeClock
 ) -> None:
     file_id = ready_file(shared_locker, aws)
     directory = stores.directory
