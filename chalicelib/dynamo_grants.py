@@ -21,7 +21,7 @@ from chalicelib.dynamo_inbox import entry_item, entry_key
 from chalicelib.dynamo_util import batch_delete, batch_get, failed_condition, key, n, newest_first, s
 from chalicelib.grants import MAX_GRANTS_PER_FILE, GrantTime, TooManyGrants
 from chalicelib.inbox import entry
-from chalicelib.reads import Read, Table, item_key
+from chalicelib.reads import Read, Table, fetch, item_key
 from chalicelib.sharing_model import USER, Grant, Grantee
 
 GRANTEE_INDEX = "grantee"
@@ -151,29 +151,33 @@ class DynamoGrants:
         found = {i["pk"]["S"].removeprefix("FILE#"): _from_summary(i) for i in self._summaries(ids)}
         return {file_id: found.get(file_id, []) for file_id in ids}
 
-    def _summaries(
-        self, file_ids: set[str], projection: dict[str, Any] | None = None
-    ) -> list[dict[str, Any]]:
-        return batch_get(self._db, self._table, [key(_pk(f), SUMMARY) for f in file_ids], projection)
+    def _summaries(self, file_ids: set[str]) -> list[dict[str, Any]]:
+        return batch_get(self._db, self._table, [key(_pk(f), SUMMARY) for f in file_ids])
 
     def grant_times(self, file_ids: Any, grantees: Any) -> dict[str, dict[str, GrantTime]]:
+        read = self.read_grant_times(file_ids, grantees)
+        return fetch(read)[read]
+
+    def read_grant_times(self, file_ids: Any, grantees: Any) -> Read[dict[str, dict[str, GrantTime]]]:
         ids, keys = set(file_ids), sorted(set(grantees))
-        if not ids or not keys:
-            return {file_id: {} for file_id in ids}
+        wanted = {file_id: key(_pk(file_id), SUMMARY) for file_id in ids} if keys else {}
         # Only the two times of only these grantees' entries: a small answer, whatever else the file has.
-        names = {"#c": "createdMs", "#e": "expiresAt", **{f"#g{i}": k for i, k in enumerate(keys)}}
-        paths = ", ".join(f"#g{i}.#c, #g{i}.#e" for i in range(len(keys)))
-        projection = {"ProjectionExpression": f"pk, {paths}", "ExpressionAttributeNames": names}
-        found: dict[str, dict[str, GrantTime]] = {file_id: {} for file_id in ids}
-        for item in self._summaries(ids, projection):
-            times = found[item["pk"]["S"].removeprefix("FILE#")]
-            for name, value in item.items():
-                if name != "pk":
-                    expires = value["M"].get("expiresAt")
-                    times[name] = GrantTime(
-                        int(value["M"]["createdMs"]["N"]), int(expires["N"]) if expires else None
-                    )
-        return found
+        fields = tuple((k, name) for k in keys for name in ("createdMs", "expiresAt"))
+
+        def answer(items: Any) -> dict[str, dict[str, GrantTime]]:
+            found: dict[str, dict[str, GrantTime]] = {file_id: {} for file_id in ids}
+            for file_id, summary_key in wanted.items():
+                item = items.get(item_key(summary_key), {})
+                for grantee in keys:
+                    value = item.get(grantee, {}).get("M")
+                    if value is not None and "createdMs" in value:
+                        expires = value.get("expiresAt")
+                        found[file_id][grantee] = GrantTime(
+                            int(value["createdMs"]["N"]), int(expires["N"]) if expires else None
+                        )
+            return found
+
+        return Read(Table(self._db, self._table), tuple(wanted.values()), answer, fields)
 
     def remove(self, file_id: str, grant_id: str) -> Grant | None:
         grant = next((g for g in self.for_file(file_id) if g.id == grant_id), None)

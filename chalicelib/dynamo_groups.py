@@ -6,6 +6,8 @@ Layout (every membership change is one transaction over these items):
 - ``GROUP#<id> / MEMBER#<sub>``: one member, for the manager's list;
 - ``USER#<sub> / MEMBEROF#<id>``: the same membership, for the member's own lists;
 - ``USER#<sub> / GROUPS``: how many groups the user is in (kept at most 100);
+- ``INBOX#<sub> / GROUPS``: the ids of the user's groups, beside their "shared with me"
+  entries (``dynamo_inbox``), so ``GET /shared`` reads both in one Query;
 - ``PURGE / GROUP#<id>``: a deleted group whose members and grants are still being removed.
 """
 
@@ -16,6 +18,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from chalicelib.dynamo_inbox import groups_add, groups_remove
 from chalicelib.dynamo_util import batch_get, failed_condition, key, n, query_all, s
 from chalicelib.groups import (
     MAX_GROUPS_PER_USER,
@@ -96,6 +99,7 @@ class DynamoGroups:
                 ExpressionAttributeNames={"#c": "count"},
                 ExpressionAttributeValues={":one": n(1), ":max": n(MAX_GROUPS_PER_USER)},
             ),
+            groups_add(self._table, m.user_id, m.group_id),
         ]
 
     def _transact(self, items: list[dict[str, Any]]) -> bool:
@@ -137,6 +141,15 @@ class DynamoGroups:
     def live(self, group_ids: Iterable[str]) -> dict[str, Group]:
         items = batch_get(self._db, self._table, [_meta(g) for g in set(group_ids)])
         return {g.id: g for g in map(_group, items)}
+
+    def read_names(self, group_ids: Iterable[str]) -> Read[dict[str, str]]:
+        metas = {g: _meta(g) for g in set(group_ids)}
+
+        def answer(items: Any) -> dict[str, str]:
+            found = {g: items.get(item_key(k)) for g, k in metas.items()}
+            return {g: item["name"]["S"] for g, item in found.items() if item is not None}
+
+        return Read(Table(self._db, self._table), tuple(metas.values()), answer, (("name",),))
 
     def memberships(self, user_id: str) -> list[Membership]:
         items = query_all(
@@ -227,6 +240,7 @@ class DynamoGroups:
                 ExpressionAttributeNames={"#c": "count"},
                 ExpressionAttributeValues={":minus": n(-1)},
             ),
+            groups_remove(self._table, user_id, group.id),
         ]
         if count:
             items.append(

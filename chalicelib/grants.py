@@ -61,6 +61,11 @@ class Grants(Protocol):
         for up to 100 files, holding only what ``GET /shared`` checks its entries by.
         """
 
+    def read_grant_times(
+        self, file_ids: Iterable[str], grantees: Iterable[str]
+    ) -> Read[dict[str, dict[str, GrantTime]]]:
+        """``grant_times`` as a Read (projected to those times), to fetch with other stores' reads."""
+
     def remove(self, file_id: str, grant_id: str) -> Grant | None:
         """Revoke one grant; the removed grant, or None if there was none."""
 
@@ -126,6 +131,12 @@ class InMemoryGrants:
             }
             for file_id in set(file_ids)
         }
+
+    def read_grant_times(
+        self, file_ids: Iterable[str], grantees: Iterable[str]
+    ) -> Read[dict[str, dict[str, GrantTime]]]:
+        ids, wanted = set(file_ids), set(grantees)
+        return in_memory(lambda: self.grant_times(ids, wanted))
 
     def remove(self, file_id: str, grant_id: str) -> Grant | None:
         with self._lock:

@@ -50,6 +50,9 @@ class Groups(Protocol):
     def live(self, group_ids: Iterable[str]) -> dict[str, Group]:
         """The live groups among ``group_ids``, by id (consistent reads)."""
 
+    def read_names(self, group_ids: Iterable[str]) -> Read[dict[str, str]]:
+        """The names of the live groups among ``group_ids``, by id, as a Read (consistent, projected)."""
+
     def memberships(self, user_id: str) -> list[Membership]:
         """The user's memberships of live groups."""
 
@@ -116,6 +119,10 @@ class InMemoryGroups:
 
     def live(self, group_ids: Iterable[str]) -> dict[str, Group]:
         return {g: self._groups[g] for g in set(group_ids) if g in self._groups}
+
+    def read_names(self, group_ids: Iterable[str]) -> Read[dict[str, str]]:
+        ids = set(group_ids)
+        return in_memory(lambda: {g.id: g.name for g in self.live(ids).values()})
 
     def memberships(self, user_id: str) -> list[Membership]:
         return [m[user_id] for g, m in self._members.items() if g in self._groups and user_id in m]

@@ -9,7 +9,10 @@ table (the grant still live, the membership still live, the record ready) and
 drops stale ones. A user grant writes its entry in the grant's own
 transaction; a group grant writes one per member, and a new member gets one per
 grant of the group, each under a ``Job`` queued first, so a fan-out cut short
-is finished by the sweep. ``dynamo_inbox.DynamoInbox`` is the real store.
+is finished by the sweep. A store may also keep, beside a user's entries, the ids
+of their groups (written by every membership change, in its own transaction), so
+that a first page is one read (``first_page``). ``dynamo_inbox.DynamoInbox`` is
+the real store.
 """
 
 from __future__ import annotations
@@ -76,6 +79,14 @@ class Job:
         return f"{self.kind}#{self.group_id}#{self.subject}"
 
 
+@dataclass(frozen=True)
+class FirstPage:
+    """A user's newest entries, with the ids of their groups if the store keeps them."""
+
+    entries: list[Entry]
+    group_ids: set[str] | None  # None: not kept here for this user (ask the groups store)
+
+
 def job_from_key(key: str) -> Job:
     """The job stored under ``key``."""
     kind, group_id, subject = key.split("#", 2)
@@ -87,6 +98,9 @@ class Inbox(Protocol):
 
     def page(self, user: str, before: str | None, count: int) -> list[Entry]:
         """Up to ``count`` of the user's entries, newest first, placed before ``before``."""
+
+    def first_page(self, user: str, count: int) -> FirstPage:
+        """``page(user, None, count)``, and the user's group ids from the same consistent read."""
 
     def put(self, entries: Iterable[Entry]) -> None:
         """Store entries (repeating one is harmless)."""
@@ -116,6 +130,9 @@ class InMemoryInbox:
         mine = self._entries.get(user, {})
         places = sorted((p for p in mine if before is None or p < before), reverse=True)
         return [mine[p] for p in places[:count]]
+
+    def first_page(self, user: str, count: int) -> FirstPage:
+        return FirstPage(self.page(user, None, count), None)  # groups are the groups store's alone
 
     def put(self, entries: Iterable[Entry]) -> None:
         with self._lock:

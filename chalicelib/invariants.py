@@ -9,7 +9,10 @@
   or not, and ready: what ``records`` counts until the sweep reclaims it);
 - no grant or link points at a missing file;
 - no multipart upload outlives its record;
-- no record waits for the sweep (expired upload, half-done delete) longer than ``sweep_lag``.
+- no record waits for the sweep (expired upload, half-done delete) longer than ``sweep_lag``;
+- the group ids a user's inbox keeps (``INBOX#<sub> / GROUPS``, where one was read) are
+  exactly the groups of their memberships: every membership change writes both in one
+  transaction (a user without that item is listed from their memberships instead).
 
 A record is live while it is pending, ready or deleting: an expired pending upload
 and a half-done delete still own their key until the sweep finishes them (the last
@@ -42,6 +45,7 @@ GRANT_MISSING_FILE = "grant_missing_file"
 LINK_MISSING_FILE = "link_missing_file"
 UPLOAD_OUTLIVES_RECORD = "upload_outlives_record"
 SWEEP_OVERDUE = "sweep_overdue"
+GROUP_IDS_DRIFT = "group_ids_drift"
 KINDS = (
     READY_OBJECT_MISSING,
     READY_OBJECT_MISMATCH,
@@ -52,6 +56,7 @@ KINDS = (
     LINK_MISSING_FILE,
     UPLOAD_OUTLIVES_RECORD,
     SWEEP_OVERDUE,
+    GROUP_IDS_DRIFT,
 )
 # Two hourly sweeps: a record due longer than this was missed, not merely not reached yet.
 SWEEP_LAG = 2 * 3600
@@ -164,6 +169,14 @@ def _overdue(found: Inventory, now: int, lag: int) -> Iterator[Violation]:
             )
 
 
+def _group_ids(found: Inventory) -> Iterator[Violation]:
+    for user, kept in found.inbox_groups.items():
+        members_of = found.memberships.get(user, set())
+        if kept != members_of:
+            detail = f"inbox keeps {len(kept)} group ids, memberships name {len(members_of)}"
+            yield Violation(GROUP_IDS_DRIFT, user, detail=detail)
+
+
 def check(
     found: Inventory, content_type: TypeOf, now: int, upload_window: int, sweep_lag: int = SWEEP_LAG
 ) -> list[Violation]:
@@ -176,6 +189,7 @@ def check(
         *_quota(found),
         *_references(found),
         *_overdue(found, now, sweep_lag),
+        *_group_ids(found),
     ]
     return list(dict.fromkeys(found_all))  # a grant's summary entry and its item: one violation
 

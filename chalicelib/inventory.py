@@ -71,6 +71,9 @@ class Inventory:
     references: list[Reference] = field(default_factory=list)
     objects: list[StoredObject] = field(default_factory=list)
     uploads: list[OpenUpload] = field(default_factory=list)
+    # Each user's memberships (``MEMBEROF#`` items) and, where read, the group ids their inbox keeps.
+    memberships: dict[str, set[str]] = field(default_factory=dict)
+    inbox_groups: dict[str, set[str]] = field(default_factory=dict)
 
 
 def _epoch(value: Any) -> int:
@@ -112,6 +115,10 @@ def _classify(item: dict[str, Any], found: Inventory) -> None:
     elif pk.startswith("USER#") and sk == QUOTA_SK:
         used = Usage(int(item.get("bytes", {"N": "0"})["N"]), int(item.get("files", {"N": "0"})["N"]))
         found.counters[pk.removeprefix("USER#")] = used
+    elif pk.startswith("USER#") and sk.startswith("MEMBEROF#"):
+        found.memberships.setdefault(pk.removeprefix("USER#"), set()).add(sk.removeprefix("MEMBEROF#"))
+    elif pk.startswith("INBOX#") and sk == "GROUPS":
+        found.inbox_groups[pk.removeprefix("INBOX#")] = set(item.get("groups", {}).get("SS", []))
     elif pk.startswith("FILE#"):
         _references(item, pk, sk, found)
     elif pk.startswith("LINK#") and sk == "LINK" and "fileId" in item and "linkId" in item:

@@ -6,13 +6,15 @@ itself and hands out a ``Read``: the base-table keys it needs and how to make it
 answer from the items found. ``fetch`` runs any number of Reads, of any stores, as
 one consistent BatchGetItem per table (``dynamo_util.batch_get``: 100 keys a call,
 UnprocessedKeys retried a bounded number of times, items matched by key whatever
-order they come in). The in-memory fakes hand out Reads with no table, answered from
-memory when fetched.
+order they come in). A Read may name the attributes it needs (``fields``): the
+projected Reads of a table share calls projected to the union of their fields (and
+the key), apart from the Reads of whole items, so a store reads only what it uses.
+The in-memory fakes hand out Reads with no table, answered from memory when fetched.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
 
@@ -21,6 +23,8 @@ from chalicelib.dynamo_util import batch_get
 T = TypeVar("T")
 Item = dict[str, Any]
 ItemKey = tuple[str, str]
+# A document path: attribute names, the top-level one first ("G#<id>", "createdMs").
+Path = tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -42,12 +46,14 @@ class Read(Generic[T]):
 
     ``answer`` gets every item the batch found in ``table`` by ``item_key`` (a key of this
     Read that is missing means no such item). ``table`` None: an in-memory store's Read,
-    with no keys, answered from memory at fetch time.
+    with no keys, answered from memory at fetch time. ``fields`` None: whole items;
+    else the paths the answer reads (an item found may hold other Reads' fields too).
     """
 
     table: Table | None
     keys: tuple[Item, ...]
     answer: Callable[[Mapping[ItemKey, Item]], T]
+    fields: tuple[Path, ...] | None = None
 
 
 def in_memory(answer: Callable[[], T]) -> Read[T]:
@@ -65,17 +71,59 @@ class Found:
         return cast(T, self._answers[read])
 
 
+def projection(fields: Iterable[Path], sort_key: bool = True) -> dict[str, Any]:
+    """``ProjectionExpression`` and ``ExpressionAttributeNames`` for ``fields`` and the key
+    (``pk`` alone if not ``sort_key``).
+
+    A path inside another one asked for whole is left out (DynamoDB refuses overlaps).
+    Every name goes through a placeholder, so any name (``G#<id>``, a reserved word) is safe.
+    """
+    key_fields: tuple[Path, ...] = (("pk",), ("sk",)) if sort_key else (("pk",),)
+    wanted = set((*key_fields, *fields))
+    kept = [
+        p for p in dict.fromkeys((*key_fields, *fields)) if not any(p[:n] in wanted for n in range(1, len(p)))
+    ]
+    names: dict[str, str] = {}
+    paths = []
+    for path in kept:
+        placeholders = [names.setdefault(name, f"#p{len(names)}") for name in path]
+        paths.append(".".join(placeholders))
+    return {
+        "ProjectionExpression": ", ".join(paths),
+        "ExpressionAttributeNames": {placeholder: name for name, placeholder in names.items()},
+    }
+
+
+def _projected(table: Table, keys: list[Item], fields: list[Path]) -> list[Item]:
+    """The items at ``keys`` holding ``fields``: where each key has a partition of its own, the
+    partition key alone tells which key an item answers, so the sort key is not read back.
+    """
+    by_pk = {k["pk"]["S"]: k for k in keys}
+    if len(by_pk) < len({item_key(k) for k in keys}):
+        return batch_get(table.client, table.name, keys, projection(fields))
+    found = batch_get(table.client, table.name, keys, projection(fields, sort_key=False))
+    return [{**i, "sk": by_pk[i["pk"]["S"]]["sk"]} for i in found]
+
+
 def fetch(*reads: Read[Any]) -> Found:
-    """Answer every Read with one consistent BatchGetItem per table (a call per 100 keys).
+    """Answer every Read with consistent BatchGetItems: per table, one for whole items and one
+    projected to the union of the other Reads' fields (a call per 100 keys each).
 
     Raises:
         ServiceUnavailableError: DynamoDB failed, or kept keys unprocessed.
     """
-    by_table: dict[Table, list[Item]] = {}
+    batches: dict[tuple[Table, bool], tuple[list[Item], list[Path]]] = {}
     for read in reads:
         if read.table is not None:
-            by_table.setdefault(read.table, []).extend(read.keys)
-    items: dict[Table, dict[ItemKey, Item]] = {}
-    for table, keys in by_table.items():
-        items[table] = {item_key(i): i for i in batch_get(table.client, table.name, keys)}
-    return Found({r: r.answer(items[r.table] if r.table is not None else {}) for r in reads})
+            keys, fields = batches.setdefault((read.table, read.fields is not None), ([], []))
+            keys.extend(read.keys)
+            fields.extend(read.fields or ())
+    items: dict[tuple[Table, bool], dict[ItemKey, Item]] = {}
+    for (table, projected), (keys, fields) in batches.items():
+        got = _projected(table, keys, fields) if projected else batch_get(table.client, table.name, keys)
+        items[(table, projected)] = {item_key(i): i for i in got}
+
+    def found(read: Read[Any]) -> Mapping[ItemKey, Item]:
+        return items[(read.table, read.fields is not None)] if read.table is not None else {}
+
+    return Found({r: r.answer(found(r)) for r in reads})

@@ -1,16 +1,23 @@
 """ "Shared with me" (``GET /shared``): the caller's entries, each verified against the base table.
 
-An entry (``inbox``) only says where to look. A page is one Query of the
-caller's entries (up to limit + 1, newest first) beside one Query of the ids
-of their groups; then, side by side, consistent batches of the records, of
-the files' grant summaries (only the caller's grantees' two times) and of the
-page's groups. An entry shows only if its grant is the file's newest live
-grant to the caller or one of their groups (so a file shows once, at its
-newest grant), its group (if any) is live, and the record is ready. Stale
-entries (a revoked grant, a membership or group gone, a deleted file) are
-dropped; when that leaves the page short it reads on, for at most
-``LIST_ROUNDS`` rounds, and may then end short with a cursor, so a page never
-costs more than a few calls whatever the caller's groups and history.
+An entry (``inbox``) only says where to look. A first page is one consistent
+Query of the caller's ``INBOX#`` partition: the item of their group ids (kept by
+every membership change's transaction) and then their entries, newest first
+(up to limit + 1: one more tells whether a next page exists). A later page reads
+the entries after its cursor beside one consistent Query of the caller's
+memberships (as does a first page whose inbox holds no group ids yet). Then one
+``reads.fetch`` verifies the page: the file records (whole), and, projected in
+one more call, the files' grant summaries (only the caller's grantees' two times)
+and the names of the page's groups. So a page is three calls whatever the
+caller's groups (100 at most) and the groups' sizes.
+
+An entry shows only if its grant is the file's newest live grant to the caller
+or one of their groups (so a file shows once, at its newest grant), its group
+(if any) is live, and the record is ready. Stale entries (a revoked grant, a
+membership or group gone, a deleted file) are dropped; when that leaves the page
+short it reads on, for at most ``LIST_ROUNDS`` rounds, and may then end short
+with a cursor (as it may when every entry after the page is stale), so a page
+never costs more than a few calls whatever the caller's groups and history.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from chalicelib.grants import Grants, GrantTime
 from chalicelib.groups import Groups
 from chalicelib.inbox import PLACE_RE, Entry, Inbox
 from chalicelib.model import READY, FileRecord
+from chalicelib.reads import fetch
 from chalicelib.records import Records
 from chalicelib.sharing_model import GROUP, USER
 from chalicelib.validation import ListQuery
@@ -78,24 +86,37 @@ class SharedWithMe:
         before = None
         if query.cursor:
             before = cursor.decode_position(self._key, caller, LISTING, query.cursor, _valid_place)
-        group_ids = _POOL.submit(self._groups.group_ids, caller)
-        wanted = query.limit + 1  # one extra shown item tells whether a next page exists
+        entries, mine = self._start(caller, before, query.limit + 1)  # one more tells if more exist
         shown: list[tuple[Entry, dict[str, Any]]] = []
-        mine: set[str] | None = None
-        more = False
-        for _ in range(LIST_ROUNDS):
-            entries = self._inbox.page(caller, before, wanted)
-            if mine is None:
-                mine = {f"U#{caller}"} | {f"G#{g}" for g in group_ids.result()}
-            shown += self._verified(caller, entries, mine)
-            more = len(entries) == wanted
-            before = entries[-1].place if entries else before
-            if not more or len(shown) >= wanted:
+        need, more = query.limit, False
+        for round_ in range(LIST_ROUNDS):
+            if round_:
+                entries = self._inbox.page(caller, before, need + 1)
+            batch, more = entries[:need], len(entries) > need
+            shown += self._verified(caller, batch, mine)
+            before = batch[-1].place if batch else before
+            need = query.limit - len(shown)
+            if not more or need <= 0:
                 break
-        page = shown[: query.limit]
-        resume = page[-1][0].place if len(shown) > query.limit else (before if more else None)
-        next_cursor = cursor.encode_position(self._key, caller, LISTING, resume) if resume else None
-        return {"items": [item for _, item in page], "nextCursor": next_cursor}
+        next_cursor = cursor.encode_position(self._key, caller, LISTING, before) if more and before else None
+        return {"items": [item for _, item in shown], "nextCursor": next_cursor}
+
+    def _start(self, caller: str, before: str | None, count: int) -> tuple[list[Entry], set[str]]:
+        """The first entries to verify, and the caller's grantee keys (``U#`` and each ``G#``).
+
+        A first page reads both in one consistent Query where the inbox keeps the group ids;
+        otherwise (and on later pages) the ids come from a Query of the memberships beside it.
+        """
+        if before is None:
+            first = self._inbox.first_page(caller, count)
+            entries, ids = first.entries, first.group_ids
+            if ids is None:
+                ids = self._groups.group_ids(caller)
+        else:
+            ids_read = _POOL.submit(self._groups.group_ids, caller)
+            entries = self._inbox.page(caller, before, count)
+            ids = ids_read.result()
+        return entries, {f"U#{caller}"} | {f"G#{g}" for g in ids}
 
     def _verified(
         self, caller: str, entries: list[Entry], mine: set[str]
@@ -104,22 +125,21 @@ class SharedWithMe:
         entries = [e for e in entries if e.source in mine and e.owner != caller]
         if not entries:
             return []
-        # Every key is known from the entries: the three reads go side by side.
-        records_read = _POOL.submit(self._records.get_many, list({(e.owner, e.file_id) for e in entries}))
-        groups = {e.source.removeprefix("G#") for e in entries if e.source.startswith("G#")}
-        groups_read = _POOL.submit(self._groups.live, groups)
-        times = self._grants.grant_times({e.file_id for e in entries}, mine)
-        now = self._clock()
-        records, live_groups = records_read.result(), groups_read.result()
-        found = []
+        # Every key is known from the entries: one fetch (records whole; summaries and groups projected).
+        records = {(e.owner, e.file_id): self._records.read_record(e.owner, e.file_id) for e in entries}
+        times_read = self._grants.read_grant_times({e.file_id for e in entries}, mine)
+        names_read = self._groups.read_names({e.source[2:] for e in entries if e.source.startswith("G#")})
+        found = fetch(*records.values(), times_read, names_read)
+        times, names, now = found[times_read], found[names_read], self._clock()
+        shown = []
         for e in entries:
             # Shown once, at the file's newest live grant to the caller; older ones are skipped.
             if _newest(times.get(e.file_id, {}), now) != (e.created_ms, e.source):
                 continue
-            group = live_groups.get(e.source.removeprefix("G#")) if e.source.startswith("G#") else None
+            group = names.get(e.source[2:]) if e.source.startswith("G#") else None
             if e.source.startswith("G#") and group is None:
                 continue  # the group was deleted; its purge has not reached this membership yet
-            record = records.get((e.owner, e.file_id))
+            record = found[records[(e.owner, e.file_id)]]
             if record is not None and record.status == READY:
-                found.append((e, _shown(record, e, group.name if group else None)))
-        return found
+                shown.append((e, _shown(record, e, group)))
+        return shown

@@ -7,8 +7,10 @@ summary to two times of each of the caller's grantees (up to 202 paths, most
 naming nothing), so a batch of 50 summaries cost more than reading them whole.
 A path only ever looks inside the attribute its first name picks, so while
 ``install()`` is in effect each path gets a fresh plain copy of that one
-attribute (or nothing, when the item has none): moto's own ``find_nested_key``
-and merge then build the same answer as before, at the cost of what is projected.
+attribute, and a path whose attribute the item lacks is skipped before any work (a
+summary projected to 101 grantees holds one or two of them): moto's own
+``find_nested_key`` and merge then build the same answer as before, at the cost of
+what is projected.
 """
 
 from __future__ import annotations
@@ -24,10 +26,15 @@ _ORIGINAL_PROJECT = Item.project
 _LIST_ITEM = re.compile(r"(.+)\[(\d+)\]$")  # how find_nested_key reads "name[3]"
 
 
+def _attribute_name(first: str) -> str:
+    """The attribute a path's first element names ("tags[3]" names "tags")."""
+    indexed = _LIST_ITEM.match(first) if first.endswith("]") else None
+    return indexed.group(1) if indexed else first
+
+
 def _attribute_json(item: Item, path: list[str]) -> dict[str, Any]:
     """A fresh plain copy of the one attribute ``path`` starts in (empty if the item lacks it)."""
-    indexed = _LIST_ITEM.match(path[0])
-    name = indexed.group(1) if indexed else path[0]
+    name = _attribute_name(path[0])
     if name not in item.attrs:
         return {}
     # The same conversion Item.to_regular_json makes, for this attribute alone.
@@ -37,6 +44,8 @@ def _attribute_json(item: Item, path: list[str]) -> dict[str, Any]:
 def _project(self: Item, projection_expressions: list[list[str]]) -> Item:
     result: dict[str, Any] = {}
     for path in projection_expressions:
+        if _attribute_name(path[0]) not in self.attrs:
+            continue  # moto's find_nested_key finds nothing there either: skip its work
         merge_dicts(result, find_nested_key(path, _attribute_json(self, path)))
     return Item(hash_key=self.hash_key, range_key=self.range_key, attrs=serializer.serialize(result)["M"])
 

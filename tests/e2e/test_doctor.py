@@ -96,6 +96,9 @@ def exercise(stack: Stack) -> dict[str, Any]:
     used = requests.post(link["url"], headers={"Accept": "application/json"}, timeout=TIMEOUT)
     assert used.status_code == 200
     assert bob.call("GET", f"/files/{kept['id']}/download").status_code == 200
+    team = f"doc-{uuid.uuid4().hex[:8]}"
+    assert alice.call("POST", "/groups", json={"name": team}).status_code == 201
+    assert alice.call("POST", f"/groups/{team}/members", json={"user": bob.name}).status_code == 201
     for file_id in (shared["id"], half):
         assert alice.call("DELETE", f"/files/{file_id}").status_code == 204
     rejected = alice.declare(PNG)
@@ -135,6 +138,13 @@ def test_the_doctor_names_each_broken_invariant(parted: Stack) -> None:
     foreign = to_item(stuck.evolve(owner=used["bob"].sub, status="ready", expires_at=None))
     foreign["sk"] = {"S": f"FILE#{new_file_id()}"}
     db.put_item(TableName=table, Item=foreign)  # record_key_mismatch
+    db.update_item(
+        TableName=table,
+        Key={"pk": {"S": f"INBOX#{used['bob'].sub}"}, "sk": {"S": "GROUPS"}},
+        UpdateExpression="ADD #g :id",
+        ExpressionAttributeNames={"#g": "groups"},
+        ExpressionAttributeValues={":id": {"SS": [new_file_id()]}},
+    )  # group_ids_drift: an id the inbox keeps with no membership behind it
     checked = doctor(parted, "--window", "0")
     assert checked.returncode == 1
     lines = checked.stdout.splitlines()

@@ -113,3 +113,24 @@ def test_a_path_converts_only_its_own_attribute(db: Any, monkeypatch: pytest.Mon
     )
     # FILE#1 has pk, U#bob and G#team among the named: nothing else is converted.
     assert converted == ["pk", "U#bob", "U#bob", "G#team", "G#team"]
+
+
+def test_a_path_naming_an_absent_attribute_costs_no_lookup(db: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    looked: list[list[str]] = []
+    original = dynamodb_projection.find_nested_key
+
+    def counted(path: list[str], found: dict[str, Any]) -> dict[str, Any]:
+        looked.append(path)
+        return original(path, found)
+
+    monkeypatch.setattr(dynamodb_projection, "find_nested_key", counted)
+    expression, names = PATHS["nested times, many naming nothing"]
+    answer = db.get_item(
+        TableName=TABLE,
+        Key={"pk": _s("FILE#1"), "sk": _s("GRANTS")},
+        ProjectionExpression=expression,
+        ExpressionAttributeNames=names,
+    )["Item"]
+    # G#none is named twice and absent: its two paths are skipped, the answer is moto's.
+    assert [p[0] for p in looked] == ["pk", "U#bob", "U#bob", "G#team", "G#team"]
+    assert set(answer) == {"pk", "U#bob", "G#team"}

@@ -159,6 +159,22 @@ def _team_setup(w: World) -> dict[str, Any]:
     return c
 
 
+def _joiner_setup(w: World) -> dict[str, Any]:
+    file_id = w.ready_file()
+    w.ok("POST", "/groups", 201, body={"name": "team"})
+    w.grant(file_id, {"group": "team"})
+    return {"id": file_id}
+
+
+def _bob_lists(w: World, c: dict[str, Any], _n: frozenset[int]) -> list[str]:
+    """A new member reaches the group's file and finds it in ``GET /shared`` (from the inbox)."""
+    problems = [] if _status(w, f"/files/{c['id']}/download", BOB) == 200 else ["new member cannot download"]
+    shared = w.ok("GET", "/shared", 200, sub=BOB)["items"]
+    if [i["id"] for i in shared] != [c["id"]]:
+        problems.append(f"bob's shared list holds {len(shared)} files, not the group's one")
+    return problems
+
+
 def _group_gone(w: World, c: dict[str, Any], _n: frozenset[int]) -> list[str]:
     problems = _bob_refused(w, c, _n)
     if _status(w, "/groups/team/members") != 404:
@@ -283,6 +299,14 @@ SCENARIOS = [
         frozenset({204}),
         _group_gone,
         frozenset({404}),
+    ),
+    Scenario(
+        "member add",
+        _joiner_setup,
+        lambda w, c: http(w.call("POST", "/groups/team/members", body={"user": "bob"})),
+        frozenset({201}),
+        _bob_lists,
+        frozenset({200}),
     ),
     Scenario(
         "member remove",

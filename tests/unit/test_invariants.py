@@ -10,6 +10,7 @@ import pytest
 
 from chalicelib import config, invariants
 from chalicelib.dynamo_grants import DynamoGrants
+from chalicelib.dynamo_groups import DynamoGroups
 from chalicelib.dynamo_links import DynamoLinks
 from chalicelib.dynamo_records import DynamoRecords, to_item
 from chalicelib.invariants import Violation, find_violations
@@ -18,7 +19,7 @@ from chalicelib.model import PENDING, FileRecord, new_file_id
 from chalicelib.multipart_storage import MultipartStorage
 from chalicelib.records import Quota
 from chalicelib.service import Locker
-from chalicelib.sharing_model import USER, Grant, Grantee, Link
+from chalicelib.sharing_model import USER, Grant, Grantee, Group, Link
 from chalicelib.stores import InMemoryStores
 from chalicelib.validation import NewFile
 from tests.unit.conftest import BUCKET, SETTINGS_ENV, TABLE
@@ -236,6 +237,27 @@ def test_an_overdue_record_is_named(world: World) -> None:
     world.locker.records.create(stuck, Quota(100, 10))
     assert world.violations(now=now) == [  # the same second: a tick in between would read 9001
         Violation(invariants.SWEEP_OVERDUE, BOB, stuck.id, detail="pending for 9000s")
+    ]
+
+
+def test_the_group_ids_an_inbox_keeps_match_the_memberships(world: World) -> None:
+    db = world.aws["dynamodb"]
+    groups = DynamoGroups(db, TABLE)
+    team = Group(new_file_id(), "team", ALICE, 1)
+    groups.create(team, "alice")
+    groups.add_member(team, BOB, "bob", 2)
+    assert world.violations() == []
+    groups.remove_member(team, BOB)
+    assert world.violations() == []  # the set emptied with the membership
+    db.update_item(
+        TableName=TABLE,
+        Key={"pk": {"S": f"INBOX#{BOB}"}, "sk": {"S": "GROUPS"}},
+        UpdateExpression="ADD #g :id",
+        ExpressionAttributeNames={"#g": "groups"},
+        ExpressionAttributeValues={":id": {"SS": [team.id]}},
+    )  # a membership the inbox says bob has, and he has not
+    assert world.violations() == [
+        Violation(invariants.GROUP_IDS_DRIFT, BOB, detail="inbox keeps 1 group ids, memberships name 0")
     ]
 
 

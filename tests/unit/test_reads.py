@@ -13,7 +13,7 @@ from chalicelib.dynamo_groups import DynamoGroups
 from chalicelib.dynamo_records import DynamoRecords, to_item
 from chalicelib.errors import ServiceUnavailableError
 from chalicelib.model import new_file_id
-from chalicelib.reads import Read, Table, fetch, in_memory, item_key
+from chalicelib.reads import Read, Table, fetch, in_memory, item_key, projection
 from chalicelib.records import Quota
 from tests.unit.conftest import TABLE
 from tests.unit.test_records_contract import pending
@@ -134,3 +134,44 @@ def test_the_same_file_record_read_twice_is_asked_once(aws: dict[str, Any]) -> N
     assert found[first] == found[second] == record
     (request,) = db.calls[0][1]["RequestItems"].values()
     assert len(request["Keys"]) == 1
+
+
+def test_projected_reads_share_one_call_and_read_back_only_their_fields(aws: dict[str, Any]) -> None:
+    db = Recording(aws["dynamodb"])
+    table = Table(db, TABLE)
+    for made in (item("A", "1", v="a", w="x"), item("B", "1", v="b", w="y"), item("B", "2", v="c", w="z")):
+        aws["dynamodb"].put_item(TableName=TABLE, Item=made)
+
+    def projected(*keys: tuple[str, str]) -> Read[dict[tuple[str, str], dict[str, Any]]]:
+        wanted = tuple(item(pk, sk) for pk, sk in keys)
+        return Read(
+            table, wanted, lambda found: {item_key(k): found.get(item_key(k), {}) for k in wanted}, (("v",),)
+        )
+
+    apart = projected(("A", "1"), ("B", "1"))
+    found = fetch(apart)[apart]
+    (request,) = [k["RequestItems"][TABLE] for n, k in db.calls if n == "batch_get_item"]
+    # One key per partition: the partition key alone matches items to keys, sk is not read back.
+    assert set(request["ExpressionAttributeNames"].values()) == {"pk", "v"}
+    assert {k: (v["v"]["S"], "w" in v, v["sk"]["S"]) for k, v in found.items()} == {
+        ("A", "1"): ("a", False, "1"),
+        ("B", "1"): ("b", False, "1"),
+    }
+    db.calls.clear()
+    shared, whole = projected(("B", "1"), ("B", "2")), one(table, "A", "1")
+    answers = fetch(shared, whole)
+    assert {k: v["v"]["S"] for k, v in answers[shared].items()} == {("B", "1"): "b", ("B", "2"): "c"}
+    assert answers[whole] == "a"
+    requests = [k["RequestItems"][TABLE] for n, k in db.calls if n == "batch_get_item"]
+    assert sorted("ProjectionExpression" in r for r in requests) == [False, True]  # whole apart
+    (narrow,) = [r for r in requests if "ProjectionExpression" in r]
+    assert set(narrow["ExpressionAttributeNames"].values()) == {"pk", "sk", "v"}  # two keys share "B"
+
+
+def test_a_projection_leaves_out_paths_inside_whole_ones() -> None:
+    asked = projection([("G#1", "createdMs"), ("G#1",), ("name",), ("name",)])
+    names = asked["ExpressionAttributeNames"]
+    paths = [
+        ".".join(names[p] for p in path.split(".")) for path in asked["ProjectionExpression"].split(", ")
+    ]
+    assert paths == ["pk", "sk", "G#1", "name"]

@@ -150,6 +150,40 @@ def test_entries_are_newest_first_per_user_and_resume_before_a_place(stores: dic
     assert [e.user for e in inbox.page(CAROL, None, 10)] == [CAROL]
 
 
+def test_a_first_page_holds_the_newest_entries_and_the_group_ids_as_memberships_change(
+    stores: dict[str, Any],
+) -> None:
+    inbox, groups = stores["inbox"], stores["groups"]
+    made = [grant(new_file_id((NOW + i) * 1000), at_ms=(NOW + i) * 1000, kind=GROUP) for i in range(3)]
+    inbox.put([entry(g, BOB) for g in made])
+    first, second = _group("brokers"), _group("auditors")
+    groups.create(first, "owner")
+    groups.create(second, "owner")
+
+    def kept(user: str) -> set[str] | None:
+        page = inbox.first_page(user, 2)
+        assert [e.file_id for e in page.entries] == (
+            [made[2].file_id, made[1].file_id] if user == BOB else []
+        )
+        assert page.entries == inbox.page(user, None, 2)
+        # A store that keeps no group ids says None (the listing asks the groups store then).
+        assert page.group_ids is None or page.group_ids == groups.group_ids(user)
+        return page.group_ids
+
+    expect_kept = "db" in stores  # the DynamoDB inbox keeps them, the fake does not
+    assert kept(BOB) is None  # not in any group yet: no such item at all
+    groups.add_member(first, BOB, "bob", NOW + 1)
+    groups.add_member(second, BOB, "bob", NOW + 2)
+    groups.add_member(first, BOB, "bob", NOW + 3)  # a repeat changes nothing
+    assert kept(BOB) == ({first.id, second.id} if expect_kept else None)
+    assert groups.remove_member(first, BOB)
+    assert kept(BOB) == ({second.id} if expect_kept else None)
+    assert groups.delete(second)
+    groups.purge(second.id)
+    assert kept(BOB) == (set() if expect_kept else None)  # kept, and empty: no memberships at all
+    assert kept(OWNER) == ({first.id} if expect_kept else None)  # the manager of the one left
+
+
 def test_fan_outs_queue_until_finished(stores: dict[str, Any]) -> None:
     inbox = stores["inbox"]
     jobs = [Job(GRANT_JOB, new_file_id(), new_file_id()), Job(MEMBER_JOB, new_file_id(), BOB)]

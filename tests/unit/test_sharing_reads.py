@@ -62,7 +62,7 @@ def world(settings: Any, aws: dict[str, Any], clock: FakeClock) -> dict[str, Any
         groups.append(name)
     cases.grants.grant(ALICE, "alice", file_id, {"group": groups[-1], "expiresAt": None})
     db.calls.clear()
-    return {"db": db, "locker": locker, "cases": cases, "file_id": file_id}
+    return {"db": db, "locker": locker, "cases": cases, "file_id": file_id, "aws": aws, "clock": clock}
 
 
 def test_access_through_a_group_reads_only_the_base_table_consistently(world: dict[str, Any]) -> None:
@@ -91,9 +91,39 @@ def test_shared_costs_a_bounded_number_of_calls_and_never_a_scan(world: dict[str
     assert [i["id"] for i in found["items"]] == [world["file_id"]]
     names = [name for name, _ in world["db"].calls]
     assert "scan" not in names
-    # memberships (Query + group records), the caller's entries, summaries, file records:
-    # the same five calls for 3 groups as for 100, and no index Query at all.
-    assert sorted(names) == sorted(["query", "batch_get_item"] * 2 + ["batch_get_item"])
+    # One consistent Query of the caller's partition (their group ids and entries), then one
+    # fetch: the file records whole, the summaries and groups projected. The same three calls
+    # for 3 groups as for 100, and no index Query at all.
+    assert sorted(names) == ["batch_get_item", "batch_get_item", "query"]
     assert all("IndexName" not in kwargs for _, kwargs in world["db"].calls)
-    entries = next(k for n, k in world["db"].calls if n == "query" and "INBOX#" in str(k))
-    assert entries["Limit"] == 51 and entries["ExpressionAttributeValues"][":pk"] == {"S": f"INBOX#{BOB}"}
+    (entries,) = [k for n, k in world["db"].calls if n == "query"]
+    assert entries["ExpressionAttributeValues"][":pk"] == {"S": f"INBOX#{BOB}"}
+    assert entries["Limit"] == 52 and entries["ConsistentRead"] is True  # the groups item, then 51
+    batches = [next(iter(k["RequestItems"].values())) for n, k in world["db"].calls if n == "batch_get_item"]
+    assert all(b["ConsistentRead"] for b in batches)
+    whole, projected = sorted(batches, key=lambda b: "ProjectionExpression" in b)
+    assert "ProjectionExpression" not in whole and len(whole["Keys"]) == 1  # the record
+    assert len(projected["Keys"]) == 2  # the grant summary and the group
+    names_asked = set(projected["ExpressionAttributeNames"].values())
+    assert {"pk", "name", "createdMs", "expiresAt"} <= names_asked
+    # Nothing else is read back, not even the sort key (each of these keys has its own partition).
+    assert not names_asked & {"sk", "filename", "owner", "id", "gid", "ownerName"}
+
+
+def test_a_later_page_reads_the_memberships_beside_the_entries(world: dict[str, Any]) -> None:
+    cases, db, locker = world["cases"], world["db"], world["locker"]
+    created = declare(locker)
+    upload(world["aws"], created, PNG)
+    locker.complete(ALICE, created["file"]["id"])
+    world["clock"].advance(1)  # newer than the first grant, whatever the two file ids
+    cases.grants.grant(ALICE, "alice", created["file"]["id"], {"group": "team-0", "expiresAt": None})
+    first = cases.grants.shared(BOB, ListQuery(limit=1, cursor=None, status=None))
+    assert first["nextCursor"] is not None
+    db.calls.clear()
+    second = cases.grants.shared(BOB, ListQuery(limit=1, cursor=first["nextCursor"], status=None))
+    assert [i["id"] for i in first["items"] + second["items"]] == [created["file"]["id"], world["file_id"]]
+    queries = [k for n, k in db.calls if n == "query"]
+    pks = sorted(q["ExpressionAttributeValues"][":pk"]["S"] for q in queries)
+    assert pks == [f"INBOX#{BOB}", f"USER#{BOB}"]  # the entries after the cursor, the memberships
+    memberships = next(q for q in queries if q["ExpressionAttributeValues"][":pk"]["S"] == f"USER#{BOB}")
+    assert memberships["ConsistentRead"] is True
