@@ -6,25 +6,43 @@ Layout:
   group grant writes one item into each of 1,000 partitions, never 1,000 into one;
 - ``INBOX#<sub> / GROUPS``: ``groups``, the string set of the ids of the user's groups,
   kept by the transaction of every membership change (``groups_add``, ``groups_remove``;
-  both idempotent); it sorts after every entry, so the Query of a first page, newest
-  first, reads it first, and one consistent Query gives the entries and the groups;
+  both idempotent), which also bumps its ``v``; it sorts after every entry, so the Query
+  of a first page, newest first, reads it first, and one consistent Query gives the
+  entries and the groups. The set is trusted only once ``complete``: a membership change
+  only adds or drops its own id, so an item first made by a change (a user's first
+  group, or a user whose memberships are older than this item) may lack ids. Then the
+  listing reads the memberships and records them as complete (``keep_group_ids``), on
+  condition that ``v`` is still what it read: a change in between wins, and the next
+  listing tries again;
 - ``FANOUT / <kind>#<group id>#<subject>``: a fan-out queued before it starts and
   deleted once done; the sweep finishes what is left.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
-from chalicelib.dynamo_util import batch_delete, batch_put, key, n, newest_first, query_all, s
+from chalicelib.dynamo_util import (
+    batch_delete,
+    batch_put,
+    conditional_write,
+    key,
+    n,
+    newest_first,
+    query_all,
+    s,
+)
+from chalicelib.errors import ServiceUnavailableError
 from chalicelib.inbox import Entry, FirstPage, Job, from_place, job_from_key
 
 FANOUT = "FANOUT"
 GROUPS = "GROUPS"  # sorts after every entry's "<13 digits>#..."
 _MAX_JOBS = 1000
-_PAGE = {"ProjectionExpression": "sk, #owner, ownerName, #groups"}  # the key holds the rest
-_NAMES = {"#owner": "owner", "#groups": "groups"}
+_PAGE = {"ProjectionExpression": "sk, #owner, ownerName, #groups, #v, #complete"}  # the key holds the rest
+_NAMES = {"#owner": "owner", "#groups": "groups", "#v": "v", "#complete": "complete"}
+log = logging.getLogger("locker.shared")
 
 
 def groups_key(user: str) -> dict[str, Any]:
@@ -33,13 +51,14 @@ def groups_key(user: str) -> dict[str, Any]:
 
 
 def _groups_change(table: str, user: str, group_id: str, verb: str) -> dict[str, Any]:
+    change = "ADD #groups :id, #v :one" if verb == "ADD" else f"{verb} #groups :id ADD #v :one"
     return {
         "Update": {
             "TableName": table,
             "Key": groups_key(user),
-            "UpdateExpression": f"{verb} #groups :id",
-            "ExpressionAttributeNames": {"#groups": "groups"},
-            "ExpressionAttributeValues": {":id": {"SS": [group_id]}},
+            "UpdateExpression": change,
+            "ExpressionAttributeNames": {"#groups": "groups", "#v": "v"},
+            "ExpressionAttributeValues": {":id": {"SS": [group_id]}, ":one": n(1)},
         }
     }
 
@@ -102,9 +121,33 @@ class DynamoInbox:
             **newest_first("pk", "sk", f"INBOX#{user}", None, count + 1),
         )["Items"]
         if found and found[0]["sk"]["S"] == GROUPS:
-            ids = set(found[0].get("groups", {}).get("SS", []))
-            return FirstPage([_entry(user, i) for i in found[1:]], ids)
-        return FirstPage([_entry(user, i) for i in found[:count]], None)
+            head = found[0]
+            complete = head.get("complete", {}).get("BOOL") is True
+            ids = set(head.get("groups", {}).get("SS", [])) if complete else None
+            version = int(head.get("v", {}).get("N", "0"))
+            return FirstPage([_entry(user, i) for i in found[1:]], ids, version)
+        return FirstPage([_entry(user, i) for i in found[:count]], None, None)
+
+    def keep_group_ids(self, user: str, group_ids: set[str], version: int | None) -> None:
+        request: dict[str, Any] = {"TableName": self._table, "Key": groups_key(user)}
+        names: dict[str, str] = {"#complete": "complete"}
+        values: dict[str, Any] = {":yes": {"BOOL": True}}
+        if version is None:
+            request["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            request["ConditionExpression"] = "#v = :v"
+            names["#v"], values[":v"] = "v", n(version)
+        if group_ids:
+            request["UpdateExpression"] = "SET #groups = :ids, #complete = :yes"
+            values[":ids"] = {"SS": sorted(group_ids)}
+        else:  # DynamoDB keeps no empty set
+            request["UpdateExpression"] = "SET #complete = :yes REMOVE #groups"
+        names["#groups"] = "groups"
+        request.update(ExpressionAttributeNames=names, ExpressionAttributeValues=values)
+        try:
+            conditional_write("DynamoDB UpdateItem", lambda: self._db.update_item(**request))
+        except ServiceUnavailableError:
+            log.info("the group ids of an inbox stay incomplete until its next listing")
 
     def put(self, entries: Iterable[Entry]) -> None:
         batch_put(self._db, self._table, [entry_item(e) for e in entries])

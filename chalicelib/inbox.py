@@ -84,7 +84,8 @@ class FirstPage:
     """A user's newest entries, with the ids of their groups if the store keeps them."""
 
     entries: list[Entry]
-    group_ids: set[str] | None  # None: not kept here for this user (ask the groups store)
+    group_ids: set[str] | None  # None: not kept (complete) here for this user: ask the groups store
+    groups_version: int | None = None  # of the kept ids as read (None: nothing kept), for keep_group_ids
 
 
 def job_from_key(key: str) -> Job:
@@ -101,6 +102,10 @@ class Inbox(Protocol):
 
     def first_page(self, user: str, count: int) -> FirstPage:
         """``page(user, None, count)``, and the user's group ids from the same consistent read."""
+
+    def keep_group_ids(self, user: str, group_ids: set[str], version: int | None) -> None:
+        """Keep ``group_ids`` (read from the memberships) as the user's complete ids, unless a
+        membership changed since ``first_page`` read ``version``; a failure only costs speed."""
 
     def put(self, entries: Iterable[Entry]) -> None:
         """Store entries (repeating one is harmless)."""
@@ -133,6 +138,9 @@ class InMemoryInbox:
 
     def first_page(self, user: str, count: int) -> FirstPage:
         return FirstPage(self.page(user, None, count), None)  # groups are the groups store's alone
+
+    def keep_group_ids(self, user: str, group_ids: set[str], version: int | None) -> None:
+        return None  # the groups store's memberships are the only copy here
 
     def put(self, entries: Iterable[Entry]) -> None:
         with self._lock:

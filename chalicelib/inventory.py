@@ -74,6 +74,7 @@ class Inventory:
     # Each user's memberships (``MEMBEROF#`` items) and, where read, the group ids their inbox keeps.
     memberships: dict[str, set[str]] = field(default_factory=dict)
     inbox_groups: dict[str, set[str]] = field(default_factory=dict)
+    complete_groups: set[str] = field(default_factory=set)  # users whose kept ids are complete
 
 
 def _epoch(value: Any) -> int:
@@ -119,6 +120,8 @@ def _classify(item: dict[str, Any], found: Inventory) -> None:
         found.memberships.setdefault(pk.removeprefix("USER#"), set()).add(sk.removeprefix("MEMBEROF#"))
     elif pk.startswith("INBOX#") and sk == "GROUPS":
         found.inbox_groups[pk.removeprefix("INBOX#")] = set(item.get("groups", {}).get("SS", []))
+        if item.get("complete", {}).get("BOOL") is True:
+            found.complete_groups.add(pk.removeprefix("INBOX#"))
     elif pk.startswith("FILE#"):
         _references(item, pk, sk, found)
     elif pk.startswith("LINK#") and sk == "LINK" and "fileId" in item and "linkId" in item:

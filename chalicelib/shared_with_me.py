@@ -110,8 +110,9 @@ class SharedWithMe:
         if before is None:
             first = self._inbox.first_page(caller, count)
             entries, ids = first.entries, first.group_ids
-            if ids is None:
+            if ids is None:  # not kept, or not known complete: the memberships decide, and are kept
                 ids = self._groups.group_ids(caller)
+                self._inbox.keep_group_ids(caller, ids, first.groups_version)
         else:
             ids_read = _POOL.submit(self._groups.group_ids, caller)
             entries = self._inbox.page(caller, before, count)

@@ -170,10 +170,16 @@ def test_a_first_page_holds_the_newest_entries_and_the_group_ids_as_memberships_
         assert page.group_ids is None or page.group_ids == groups.group_ids(user)
         return page.group_ids
 
+    def keep(user: str) -> None:
+        inbox.keep_group_ids(user, groups.group_ids(user), inbox.first_page(user, 2).groups_version)
+
     expect_kept = "db" in stores  # the DynamoDB inbox keeps them, the fake does not
     assert kept(BOB) is None  # not in any group yet: no such item at all
     groups.add_member(first, BOB, "bob", NOW + 1)
     groups.add_member(second, BOB, "bob", NOW + 2)
+    assert kept(BOB) is None  # made by membership changes alone: not known to be complete
+    keep(BOB)  # what a listing does when the ids are not kept
+    assert kept(BOB) == ({first.id, second.id} if expect_kept else None)
     groups.add_member(first, BOB, "bob", NOW + 3)  # a repeat changes nothing
     assert kept(BOB) == ({first.id, second.id} if expect_kept else None)
     assert groups.remove_member(first, BOB)
@@ -181,7 +187,27 @@ def test_a_first_page_holds_the_newest_entries_and_the_group_ids_as_memberships_
     assert groups.delete(second)
     groups.purge(second.id)
     assert kept(BOB) == (set() if expect_kept else None)  # kept, and empty: no memberships at all
-    assert kept(OWNER) == ({first.id} if expect_kept else None)  # the manager of the one left
+    assert kept(OWNER) is None  # the manager of the one left: never listed, so never known complete
+    keep(OWNER)
+    assert kept(OWNER) == ({first.id} if expect_kept else None)
+
+
+def test_a_membership_change_between_reading_and_keeping_the_group_ids_wins(
+    stores: dict[str, Any],
+) -> None:
+    inbox, groups = stores["inbox"], stores["groups"]
+    first, second = _group("brokers"), _group("auditors")
+    groups.create(first, "owner")
+    groups.create(second, "owner")
+    groups.add_member(first, BOB, "bob", NOW + 1)
+    read = inbox.first_page(BOB, 2)
+    seen = groups.group_ids(BOB)
+    groups.add_member(second, BOB, "bob", NOW + 2)  # lands after the listing read both
+    inbox.keep_group_ids(BOB, seen, read.groups_version)
+    assert inbox.first_page(BOB, 2).group_ids is None  # stale: not kept, the next listing asks again
+    inbox.keep_group_ids(BOB, groups.group_ids(BOB), inbox.first_page(BOB, 2).groups_version)
+    expected = {first.id, second.id} if "db" in stores else None
+    assert inbox.first_page(BOB, 2).group_ids == expected
 
 
 def test_fan_outs_queue_until_finished(stores: dict[str, Any]) -> None:

@@ -87,7 +87,14 @@ def test_access_through_a_group_reads_only_the_base_table_consistently(world: di
 
 
 def test_shared_costs_a_bounded_number_of_calls_and_never_a_scan(world: dict[str, Any]) -> None:
-    found = world["cases"].grants.shared(BOB, ListQuery(limit=50, cursor=None, status=None))
+    query = ListQuery(limit=50, cursor=None, status=None)
+    first = world["cases"].grants.shared(BOB, query)
+    # The first listing learns the caller's group ids from their memberships and keeps them.
+    learned = [name for name, _ in world["db"].calls]
+    assert sorted(learned) == ["batch_get_item", "batch_get_item", "query", "query", "update_item"]
+    world["db"].calls.clear()
+    found = world["cases"].grants.shared(BOB, query)
+    assert found == first
     assert [i["id"] for i in found["items"]] == [world["file_id"]]
     names = [name for name, _ in world["db"].calls]
     assert "scan" not in names
@@ -127,3 +134,19 @@ def test_a_later_page_reads_the_memberships_beside_the_entries(world: dict[str, 
     assert pks == [f"INBOX#{BOB}", f"USER#{BOB}"]  # the entries after the cursor, the memberships
     memberships = next(q for q in queries if q["ExpressionAttributeValues"][":pk"]["S"] == f"USER#{BOB}")
     assert memberships["ConsistentRead"] is True
+
+
+def test_memberships_older_than_the_kept_group_ids_still_show_their_shares(world: dict[str, Any]) -> None:
+    """A deployment upgraded from before the inbox kept group ids: nothing shared may hide."""
+    cases, aws, query = world["cases"], world["aws"], ListQuery(limit=50, cursor=None, status=None)
+    inbox_groups = {"pk": {"S": f"INBOX#{BOB}"}, "sk": {"S": "GROUPS"}}
+    aws["dynamodb"].delete_item(TableName=TABLE, Key=inbox_groups)  # as before the upgrade
+    cases.groups.create(ALICE, "alice", "newcomers")
+    cases.groups.add(ALICE, "newcomers", "bob")  # makes the item, holding this group's id alone
+    held = aws["dynamodb"].get_item(TableName=TABLE, Key=inbox_groups, ConsistentRead=True)["Item"]
+    assert len(held["groups"]["SS"]) == 1 and "complete" not in held
+    for _ in range(2):  # the first listing asks the memberships and keeps them; the second reads them
+        found = cases.grants.shared(BOB, query)
+        assert [i["id"] for i in found["items"]] == [world["file_id"]]  # granted to an older group
+    held = aws["dynamodb"].get_item(TableName=TABLE, Key=inbox_groups, ConsistentRead=True)["Item"]
+    assert len(held["groups"]["SS"]) == 4 and held["complete"] == {"BOOL": True}
