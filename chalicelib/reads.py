@@ -13,8 +13,7 @@ memory when fetched.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 from chalicelib.dynamo_util import batch_get
 
@@ -23,8 +22,7 @@ Item = dict[str, Any]
 ItemKey = tuple[str, str]
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(NamedTuple):
     """Where a Read's keys live: one DynamoDB table through one client (compared by identity)."""
 
     client: Any
@@ -36,18 +34,23 @@ def item_key(item_or_key: Mapping[str, Any]) -> ItemKey:
     return item_or_key["pk"]["S"], item_or_key["sk"]["S"]
 
 
-@dataclass(frozen=True, eq=False)
 class Read(Generic[T]):
     """One store's share of a batched read: its keys, and its answer from the items found.
 
     ``answer`` gets every item the batch found in ``table`` by ``item_key`` (a key of this
     Read that is missing means no such item). ``table`` None: an in-memory store's Read,
-    with no keys, answered from memory at fetch time.
+    with no keys, answered from memory at fetch time. Reads compare by identity: ``Found``
+    files each answer under the Read that asked.
     """
 
-    table: Table | None
-    keys: tuple[Item, ...]
-    answer: Callable[[Mapping[ItemKey, Item]], T]
+    __slots__ = ("answer", "keys", "table")
+
+    def __init__(
+        self, table: Table | None, keys: tuple[Item, ...], answer: Callable[[Mapping[ItemKey, Item]], T]
+    ) -> None:
+        self.table = table
+        self.keys = keys
+        self.answer = answer
 
 
 def in_memory(answer: Callable[[], T]) -> Read[T]:
