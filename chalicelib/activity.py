@@ -12,8 +12,7 @@ from __future__ import annotations
 import heapq
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from chalicelib import writes
 from chalicelib.cursor import position
@@ -36,8 +35,7 @@ TYPES = (
 )
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     """One entry of a file's activity trail; never holds URLs or tokens."""
 
     id: str
@@ -46,7 +44,7 @@ class Event:
     owner: str
     type: str
     actor: dict[str, str]
-    detail: dict[str, Any] = field(default_factory=dict)
+    detail: dict[str, Any]
 
     @property
     def position(self) -> str:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from chalicelib import container
 
@@ -65,8 +64,7 @@ class ConfigError(Exception):
     """One or more settings are missing or malformed."""
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
     """Everything Locker needs to know about its deployment."""
 
     region: str

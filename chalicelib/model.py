@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 PENDING = "pending"
 READY = "ready"
@@ -70,8 +69,7 @@ def iso(epoch: float) -> str:
     return datetime.fromtimestamp(int(epoch), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@dataclass(frozen=True)
-class FileRecord:
+class FileRecord(NamedTuple):
     """One file owned by one user. ``expires_at`` is set while the upload is pending."""
 
     owner: str
@@ -114,7 +112,7 @@ class FileRecord:
 
     def evolve(self, **changes: Any) -> FileRecord:
         """A copy with ``changes`` applied."""
-        return replace(self, **changes)
+        return self._replace(**changes)
 
     def to_api(self) -> dict[str, Any]:
         """The File object of the HTTP contract."""

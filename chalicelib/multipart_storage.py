@@ -10,8 +10,7 @@ browser. Every S3 answer it does not understand is a 503 (``chalicelib.failures`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -19,8 +18,7 @@ from chalicelib.failures import error_code, unavailable, unclassified
 from chalicelib.storage import Presigned, Storage
 
 
-@dataclass(frozen=True)
-class StoredPart:
+class StoredPart(NamedTuple):
     """One part storage holds for an upload (``etag`` without S3's quotes)."""
 
     number: int

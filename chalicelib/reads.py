@@ -15,8 +15,7 @@ The in-memory fakes hand out Reads with no table, answered from memory when fetc
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 from chalicelib.dynamo_util import batch_get
 
@@ -27,8 +26,7 @@ ItemKey = tuple[str, str]
 Path = tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(NamedTuple):
     """Where a Read's keys live: one DynamoDB table through one client (compared by identity)."""
 
     client: Any
@@ -40,7 +38,6 @@ def item_key(item_or_key: Mapping[str, Any]) -> ItemKey:
     return item_or_key["pk"]["S"], item_or_key["sk"]["S"]
 
 
-@dataclass(frozen=True, eq=False)
 class Read(Generic[T]):
     """One store's share of a batched read: its keys, and its answer from the items found.
 
@@ -48,12 +45,22 @@ class Read(Generic[T]):
     Read that is missing means no such item). ``table`` None: an in-memory store's Read,
     with no keys, answered from memory at fetch time. ``fields`` None: whole items;
     else the paths the answer reads (an item found may hold other Reads' fields too).
+    Reads compare by identity: ``Found`` files each answer under the Read that asked.
     """
 
-    table: Table | None
-    keys: tuple[Item, ...]
-    answer: Callable[[Mapping[ItemKey, Item]], T]
-    fields: tuple[Path, ...] | None = None
+    __slots__ = ("answer", "fields", "keys", "table")
+
+    def __init__(
+        self,
+        table: Table | None,
+        keys: tuple[Item, ...],
+        answer: Callable[[Mapping[ItemKey, Item]], T],
+        fields: tuple[Path, ...] | None = None,
+    ) -> None:
+        self.table = table
+        self.keys = keys
+        self.answer = answer
+        self.fields = fields
 
 
 def in_memory(answer: Callable[[], T]) -> Read[T]:

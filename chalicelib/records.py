@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from chalicelib import writes
 from chalicelib.model import DELETING, PENDING, READY, REJECTED, FileRecord
@@ -26,16 +25,14 @@ class QuotaExceeded(Exception):
     """Reserving this file would push its owner past the quota."""
 
 
-@dataclass(frozen=True)
-class Quota:
+class Quota(NamedTuple):
     """The limits one user's files must stay within."""
 
     max_bytes: int
     max_files: int
 
 
-@dataclass(frozen=True)
-class Usage:
+class Usage(NamedTuple):
     """What one user's counted files take up."""
 
     bytes: int = 0

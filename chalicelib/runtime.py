@@ -12,8 +12,7 @@ import hashlib
 import hmac
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from chalicelib import aws, config, container
 from chalicelib.dynamo_records import DynamoRecords
@@ -38,8 +37,7 @@ _parts: Parts | None = None
 _uppy: UppySigner | None = None
 
 
-@dataclass(frozen=True)
-class SharingCases:
+class SharingCases(NamedTuple):
     """The sharing use cases, wired to the same stores as the container's Locker."""
 
     grants: Sharing

@@ -8,8 +8,7 @@ only" (``If-None-Match: *``), so nothing declared can be swapped afterwards.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -17,8 +16,7 @@ from chalicelib.disposition import attachment
 from chalicelib.failures import error_code, unavailable, unclassified
 
 
-@dataclass(frozen=True)
-class Presigned:
+class Presigned(NamedTuple):
     """A presigned request: where, how, with which headers, until when (epoch seconds)."""
 
     method: str
@@ -27,8 +25,7 @@ class Presigned:
     expires_at: int
 
 
-@dataclass(frozen=True)
-class StoredObject:
+class StoredObject(NamedTuple):
     """What S3 says about an uploaded object."""
 
     size: int

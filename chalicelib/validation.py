@@ -8,8 +8,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from chalicelib import schemas
 from chalicelib.config import Settings
@@ -31,8 +30,7 @@ _JSON_MEDIA_TYPE = re.compile(
 UNSUPPORTED_MEDIA_TYPE = "request body must be JSON: send Content-Type: application/json"
 
 
-@dataclass(frozen=True)
-class NewFile:
+class NewFile(NamedTuple):
     """What a client declares about an upload before sending the bytes."""
 
     filename: str
@@ -41,8 +39,7 @@ class NewFile:
     sha256: str | None
 
 
-@dataclass(frozen=True)
-class ListQuery:
+class ListQuery(NamedTuple):
     """A validated ``GET /files`` query."""
 
     limit: int

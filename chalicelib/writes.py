@@ -12,8 +12,7 @@ what to apply once the committing store's change has happened.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 Item = dict[str, Any]
 
@@ -22,8 +21,7 @@ def _nothing() -> None:
     return None
 
 
-@dataclass(frozen=True, eq=False)
-class Write:
+class Write(NamedTuple):
     """One store's share of another store's transaction.
 
     ``actions``: TransactWriteItems entries (``{"Put": ...}`` and the like); empty for

@@ -11,7 +11,6 @@ adapter classified, anywhere, is a 503, never Chalice's 500 (``failures.guarded`
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from typing import Any
 
@@ -141,7 +140,7 @@ def test_a_multipart_start_whose_answer_is_lost_leaves_no_upload(
             return started_then_lost
 
     big = Locker(
-        dataclasses.replace(settings, multipart_threshold=10),
+        settings._replace(multipart_threshold=10),
         records,
         MultipartStorage(LostAnswer(), "unit-files-bucket"),
         clock,
