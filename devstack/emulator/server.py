@@ -39,6 +39,7 @@ from moto.moto_server import werkzeug_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from devstack.emulator import (
+    dynamodb_attribute_values,
     dynamodb_index_query,
     dynamodb_partition_query,
     dynamodb_projection,
@@ -94,6 +95,7 @@ def start(host: str = "127.0.0.1", port: int = 5000, object_created: Consumer | 
             "moto was imported before MOTO_DISABLE_GLOBAL_CORS=true was set; "
             "import devstack.emulator.server first or export the variable"
         )
+    dynamodb_attribute_values.install()
     dynamodb_partition_query.install()
     dynamodb_index_query.install()
     dynamodb_projection.install()
