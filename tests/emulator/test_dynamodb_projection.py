@@ -40,6 +40,10 @@ ITEMS = [
         "tags": {"L": [_s("a"), {"M": {"deep": _s(f"d{n}")}}, {"N": "3"}]},
         "set": {"SS": ["x", "y"]},
         "blob": {"B": b"\x00\x01"},
+        "more": {
+            "M": {"bs": {"BS": [b"\x01", b"\xff"]}, "ns": {"NS": ["1", "2.5"]}, "yes": {"BOOL": n % 2 == 0}}
+        },
+        "nulls": {"L": [{"NULL": True}, {"L": [{"B": b"\x02"}, {"M": {}}]}]},
     }
     for n in range(6)
 ]
@@ -51,6 +55,7 @@ PATHS = {
     "whole attributes": ("pk, sk, #u, #set, #b", {"#u": "U#bob", "#set": "set", "#b": "blob"}),
     "overlapping paths": ("#u, #u.#c, #u.id", {"#u": "U#bob", "#c": "createdMs"}),
     "list items": ("tags[1].deep, tags[0], tags[7], n", {}),
+    "every type, nested": ("more, more.bs, nulls[1], nulls[0]", {}),
     "nothing at all": ("#x.#c, absent", {"#x": "G#none", "#c": "createdMs"}),
 }
 
