@@ -1,8 +1,8 @@
 """P6 and P7: what sharing costs a reader, against what the owner pays for the same kind of page.
 
 P6 times ``GET /files/{file_id}/download`` for one file, asked by a reader who reaches it through a
-group grant (one BatchGetItem: the reader's own record, the grant summary, the owner's record, the
-reader's membership and the group) versus asked by its owner (one read of their own record); same
+group grant (one BatchGetItem: the grant summary, the owner's record, the reader's membership and
+the group) versus asked by its owner (one read of their own record); same
 file, same size. Its control row times the same pair with the three-round check it replaced
 (``bench/access_before.py``), in the same run.
 P7 times ``GET /shared?limit=50`` for a reader in 20 groups, each granted 100 files, versus the
@@ -155,11 +155,11 @@ def _p6(
     p6["note"] = (
         f"Median time per request over {rounds} alternating batches of {inner}, warm. The reader reaches "
         "the file through a group grant: Locker reads, in one consistent BatchGetItem of the base table, "
-        "the reader's own record (none), the file's grant summary, the owner's record (the owner of a "
-        "file id never changes, so the container keeps it once read), the reader's membership and the "
-        "group (the groups with grants on the file at its last check: a hint, checked against the summary "
-        "read in the same batch); the owner's own request reads their record. Both presign the same "
-        "1 KiB file and record a `download_issued` event."
+        "the file's grant summary, the owner's record (the owner of a file id never changes, so the "
+        "container keeps it once read, and knows the reader owns no record of it), the reader's "
+        "membership and the group (the groups with grants on the file at its last check: a hint, "
+        "checked against the summary read in the same batch); the owner's own request reads their "
+        "record. Both presign the same 1 KiB file and record a `download_issued` event."
     )
     with three_rounds(runtime.locker()):
         old_reader, old_owner = alternate(reader, owner, rounds, inner)

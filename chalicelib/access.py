@@ -10,10 +10,11 @@ never an index, so a revoked grant or a removed member is refused at once.
 Rounds: the owner's check is one GetItem of their record once this container knows
 the file's owner (``access_hints``; the first check of a file asks for the record
 and the summary together). Anyone else's check is one BatchGetItem holding every
-key the decision needs: their own record, the file's grant summary, the owner's
-record and the membership and group records of the groups the hint names; the
-summary read in that batch decides, and only what it shows the hint lacked (a new
-group grant, a hint not yet learned) costs one more round.
+key the decision needs: the file's grant summary, the owner's record and the
+membership and group records of the groups the hint names (and the caller's own
+record while the owner is not known yet); the summary read in that batch decides,
+and only what it shows the hint lacked (a new group grant, a hint not yet learned)
+costs one more round.
 """
 
 from __future__ import annotations
@@ -88,14 +89,16 @@ class AccessControl:
             # The owner never changes: their record alone decides, and no grant can reach them.
             return _as_owner(self._records.get(caller, file_id), now, deleting_too)
         facts = _Facts()
-        own_read = self._records.read_record(caller, file_id)
         summary_read = self._grants.read_for_file(file_id)
-        owner, groups = (hint.owner, hint.groups_for(caller)) if hint is not None else (None, frozenset())
-        found = self._round(facts, caller, file_id, [own_read, summary_read], owner, groups)
-        own = found[own_read]
-        if own is not None:
-            self._hints.owned(file_id, caller)
-            return _as_owner(own, now, deleting_too)
+        if hint is None:  # the caller may be the owner: their record is read beside the summary
+            own_read = self._records.read_record(caller, file_id)
+            found = self._round(facts, caller, file_id, [own_read, summary_read], None, ())
+            own = found[own_read]
+            if own is not None:
+                self._hints.owned(file_id, caller)
+                return _as_owner(own, now, deleting_too)
+        else:  # someone else owns it, for good: the caller holds no record of it to read
+            found = self._round(facts, caller, file_id, [summary_read], hint.owner, hint.groups_for(caller))
         every = found[summary_read]
         self._hints.granted(file_id, every, now)
         grants = [g for g in every if g.live(now) and g.owner != caller]
