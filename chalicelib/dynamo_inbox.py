@@ -50,6 +50,11 @@ def groups_key(user: str) -> dict[str, Any]:
     return key(f"INBOX#{user}", GROUPS)
 
 
+def group_ids_of(item: dict[str, Any]) -> tuple[set[str], bool]:
+    """The group ids an ``INBOX#<sub> / GROUPS`` item keeps, and whether they are known complete."""
+    return set(item.get("groups", {}).get("SS", [])), item.get("complete", {}).get("BOOL") is True
+
+
 def _groups_change(table: str, user: str, group_id: str, verb: str) -> dict[str, Any]:
     change = "ADD #groups :id, #v :one" if verb == "ADD" else f"{verb} #groups :id ADD #v :one"
     return {
@@ -122,10 +127,9 @@ class DynamoInbox:
         )["Items"]
         if found and found[0]["sk"]["S"] == GROUPS:
             head = found[0]
-            complete = head.get("complete", {}).get("BOOL") is True
-            ids = set(head.get("groups", {}).get("SS", [])) if complete else None
+            ids, complete = group_ids_of(head)
             version = int(head.get("v", {}).get("N", "0"))
-            return FirstPage([_entry(user, i) for i in found[1:]], ids, version)
+            return FirstPage([_entry(user, i) for i in found[1:]], ids if complete else None, version)
         return FirstPage([_entry(user, i) for i in found[:count]], None, None)
 
     def keep_group_ids(self, user: str, group_ids: set[str], version: int | None) -> None:

@@ -11,8 +11,9 @@
 - no multipart upload outlives its record;
 - no record waits for the sweep (expired upload, half-done delete) longer than ``sweep_lag``;
 - the group ids a user's inbox keeps (``INBOX#<sub> / GROUPS``, where one was read) are
-  exactly the groups of their memberships: every membership change writes both in one
-  transaction (a user without that item is listed from their memberships instead).
+  exactly the groups of their memberships once known complete, and some of them before:
+  every membership change writes both in one transaction (a user without complete ids
+  is listed from their memberships instead).
 
 A record is live while it is pending, ready or deleting: an expired pending upload
 and a half-done delete still own their key until the sweep finishes them (the last
@@ -173,7 +174,8 @@ def _group_ids(found: Inventory) -> Iterator[Violation]:
     for user, kept in found.inbox_groups.items():
         members_of = found.memberships.get(user, set())
         # Complete ids equal the memberships; ids not yet known complete are some of them.
-        if kept != members_of if user in found.complete_groups else not kept <= members_of:
+        drifted = kept != members_of if user in found.complete_groups else not kept <= members_of
+        if drifted:
             detail = f"inbox keeps {len(kept)} group ids, memberships name {len(members_of)}"
             yield Violation(GROUP_IDS_DRIFT, user, detail=detail)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from chalicelib.dynamo_inbox import GROUPS, group_ids_of
 from chalicelib.dynamo_records import QUOTA_SK, from_item
 from chalicelib.model import FileRecord, is_file_id
 from chalicelib.records import Usage
@@ -118,10 +119,11 @@ def _classify(item: dict[str, Any], found: Inventory) -> None:
         found.counters[pk.removeprefix("USER#")] = used
     elif pk.startswith("USER#") and sk.startswith("MEMBEROF#"):
         found.memberships.setdefault(pk.removeprefix("USER#"), set()).add(sk.removeprefix("MEMBEROF#"))
-    elif pk.startswith("INBOX#") and sk == "GROUPS":
-        found.inbox_groups[pk.removeprefix("INBOX#")] = set(item.get("groups", {}).get("SS", []))
-        if item.get("complete", {}).get("BOOL") is True:
-            found.complete_groups.add(pk.removeprefix("INBOX#"))
+    elif pk.startswith("INBOX#") and sk == GROUPS:
+        user = pk.removeprefix("INBOX#")
+        found.inbox_groups[user], complete = group_ids_of(item)
+        if complete:
+            found.complete_groups.add(user)
     elif pk.startswith("FILE#"):
         _references(item, pk, sk, found)
     elif pk.startswith("LINK#") and sk == "LINK" and "fileId" in item and "linkId" in item:
