@@ -32,11 +32,8 @@ def _attribute_name(first: str) -> str:
     return indexed.group(1) if indexed else first
 
 
-def _attribute_json(item: Item, path: list[str]) -> dict[str, Any]:
-    """A fresh plain copy of the one attribute ``path`` starts in (empty if the item lacks it)."""
-    name = _attribute_name(path[0])
-    if name not in item.attrs:
-        return {}
+def _attribute_json(item: Item, name: str) -> dict[str, Any]:
+    """A fresh plain copy of the item's attribute ``name`` (which it holds)."""
     # The same conversion Item.to_regular_json makes, for this attribute alone.
     return {name: deserializer.deserialize(item.attrs[name].to_regular_json())}
 
@@ -44,9 +41,10 @@ def _attribute_json(item: Item, path: list[str]) -> dict[str, Any]:
 def _project(self: Item, projection_expressions: list[list[str]]) -> Item:
     result: dict[str, Any] = {}
     for path in projection_expressions:
-        if _attribute_name(path[0]) not in self.attrs:
+        name = _attribute_name(path[0])
+        if name not in self.attrs:
             continue  # moto's find_nested_key finds nothing there either: skip its work
-        merge_dicts(result, find_nested_key(path, _attribute_json(self, path)))
+        merge_dicts(result, find_nested_key(path, _attribute_json(self, name)))
     return Item(hash_key=self.hash_key, range_key=self.range_key, attrs=serializer.serialize(result)["M"])
 
 

@@ -103,8 +103,8 @@ def test_a_path_converts_only_its_own_attribute(db: Any, monkeypatch: pytest.Mon
     converted: list[str] = []
     original = dynamodb_projection._attribute_json
 
-    def counted(item: Any, path: list[str]) -> dict[str, Any]:
-        found = original(item, path)
+    def counted(item: Any, name: str) -> dict[str, Any]:
+        found = original(item, name)
         converted.extend(found)
         return found
 
