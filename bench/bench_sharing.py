@@ -27,7 +27,7 @@ from bench.common import alternate, row
 from bench.events import STAGE, LambdaContext, proxy_event
 from bench.stack import REGION, BenchStack
 from chalicelib.dynamo_records import to_item
-from chalicelib.model import READY, FileRecord, new_file_id
+from chalicelib.model import READY, FileRecord, card, new_file_id
 
 P6_TARGET = 1.3
 P7_TARGET = 2.0
@@ -67,7 +67,7 @@ def _reader(stack: BenchStack) -> tuple[str, str]:
     return token, sub
 
 
-def _ready_files(stack: BenchStack, count: int) -> list[str]:
+def _ready_files(stack: BenchStack, count: int) -> list[FileRecord]:
     """``count`` ready files of the bench user, of one size, written straight to the table."""
     db, now = stack.client("dynamodb"), int(time.time())
     base = now * 1000 - count  # distinct, increasing creation times: newest last
@@ -90,7 +90,7 @@ def _ready_files(stack: BenchStack, count: int) -> list[str]:
         batch = {stack.table: items[start : start + 25]}
         while batch:
             batch = db.batch_write_item(RequestItems=batch).get("UnprocessedItems") or {}
-    return [record.id for record in records]
+    return records
 
 
 def _group(stack: BenchStack, name: str) -> None:
@@ -102,12 +102,12 @@ def _grant(stack: BenchStack, file_id: str, group: str) -> None:
     _call(event("POST", "/files/{file_id}/grants", stack.token, {"group": group}, file_id=file_id), 201)
 
 
-def _copy_grant(stack: BenchStack, model: str, file_ids: list[str], reader: str) -> None:
-    """Give ``file_ids`` the same grant as ``model`` has, each a millisecond older than the last.
+def _copy_grant(stack: BenchStack, model: str, files: list[FileRecord], reader: str) -> None:
+    """Give ``files`` the same grant as ``model`` has, each a millisecond older than the last.
 
     The API's grant of ``model`` wrote items in the file's partition (the summary and the grant)
-    and the reader's entry in their own partition; each copy is the same items with the file id
-    and the grant's creation time replaced.
+    and the reader's entry in their own partition; each copy is the same items with the file id,
+    the grant's creation time and the file's card (``model.card``) replaced.
     """
     db = stack.client("dynamodb")
     items = db.query(
@@ -128,9 +128,14 @@ def _copy_grant(stack: BenchStack, model: str, file_ids: list[str], reader: str)
     created = next(item for item in items if "createdMs" in item)["createdMs"]["N"]
     template = json.dumps(items)
     puts = []
-    for age, file_id in enumerate(file_ids, start=1):
-        copied = template.replace(model, file_id).replace(created, str(int(created) - age))
-        puts.extend({"PutRequest": {"Item": item}} for item in json.loads(copied))
+    if not all("file" in item for item in items if "gpk" in item or item["pk"]["S"].startswith("INBOX#")):
+        raise RuntimeError("the grant wrote no file card")
+    for age, file in enumerate(files, start=1):
+        copied = json.loads(template.replace(model, file.id).replace(created, str(int(created) - age)))
+        for item in copied:
+            if "file" in item:
+                item["file"] = {"S": card(file)}
+        puts.extend({"PutRequest": {"Item": item}} for item in copied)
     for start in range(0, len(puts), 25):
         batch = {stack.table: puts[start : start + 25]}
         while batch:
@@ -181,12 +186,13 @@ def run(
     tag = uuid.uuid4().hex[:6]
     started = time.perf_counter()
     names = [f"bench-{tag}-{n}" for n in range(groups)]
-    file_ids = _ready_files(stack, groups * per_group)
+    files = _ready_files(stack, groups * per_group)
+    file_ids = [f.id for f in files]
     for n, name in enumerate(names):
         _group(stack, name)
-        first, *others = file_ids[n * per_group : (n + 1) * per_group]
-        _grant(stack, first, name)
-        _copy_grant(stack, first, others, reader_sub)
+        first, *others = files[n * per_group : (n + 1) * per_group]
+        _grant(stack, first.id, name)
+        _copy_grant(stack, first.id, others, reader_sub)
     setup_s = time.perf_counter() - started
 
     target = file_ids[-per_group]  # reached through the last group's grant, made by the API
@@ -215,10 +221,11 @@ def run(
         f"{groups} groups, each granted {per_group} of the owner's {groups * per_group:,} files; the owner "
         "lists the same files. `GET /shared` makes one consistent Query of the reader's own partition (the "
         "ids of their groups, kept there by every membership change, then their entries: one per file and "
-        "source grant, written by each grant's fan-out), then one fetch verifies every entry in two "
-        "consistent BatchGetItems: the file records whole, and the grant summaries (projected to the "
-        "reader's grantees' two times) with the page's groups (projected to the name). The same three "
-        "calls for 1 group or 100, where the pull model made one index Query per group; `GET /files` is one "
+        "source grant, written by each grant's fan-out with the card of the ready file it shows), then "
+        "verifies every entry in one consistent BatchGetItem: the grant summaries (projected to the "
+        "reader's grantees' two times and the mark a delete's first step sets) with the page's groups "
+        "(projected to the name); the file records are not read. The same two calls for 1 group or 100, "
+        "where the pull model made one index Query per group; `GET /files` is one "
         "Query. Both Queries read a partition of some 2,000 items, which moto sorts whole on every Query "
         "(DynamoDB reads only the page): that share, the same on both sides, is larger here than it would "
         "be on DynamoDB, which flatters this ratio. "

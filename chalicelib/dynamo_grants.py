@@ -4,8 +4,11 @@ A file's grants live in its own partition ``pk = FILE#<id>``:
 - ``sk = GRANTS``: the summary authorisation reads (one consistent GetItem):
   one map attribute per grantee (``U#<sub>`` / ``G#<group id>``) and a count ``n``
   that keeps a file at 100 grants;
+  and ``deleting``, set by the record's own ``begin_delete`` transaction
+  (``write_deleting``): from then on the file has no live grant for ``grant_times``;
 - ``sk = GRANT#<grantee>``: one item per grant, carrying ``gpk = GRANTEE#<grantee>``
-  and ``gsk = <ms>#<file id>`` for the ``grantee`` index behind ``GET /shared``.
+  and ``gsk = <ms>#<file id>`` for the ``grantee`` index (a new member's entries come
+  from it), and ``file``, the card of the ready file (``model.card``) its entries copy.
 Both change in one transaction, so they never disagree; a user grant's "shared
 with me" entry (``dynamo_inbox``) is written and removed in that same transaction.
 """
@@ -21,11 +24,14 @@ from chalicelib.dynamo_inbox import entry_item, entry_key
 from chalicelib.dynamo_util import batch_delete, batch_get, failed_condition, key, n, newest_first, s
 from chalicelib.grants import MAX_GRANTS_PER_FILE, GrantTime, TooManyGrants
 from chalicelib.inbox import entry
+from chalicelib.model import card, from_card
 from chalicelib.reads import Read, Table, fetch, item_key
 from chalicelib.sharing_model import USER, Grant, Grantee
+from chalicelib.writes import Write
 
 GRANTEE_INDEX = "grantee"
 SUMMARY = "GRANTS"
+DELETING = "deleting"  # the summary's mark of a file going away
 # Expired grants are missing grants in code; TTL only tidies up long after.
 TTL_MARGIN = 30 * 24 * 3600
 
@@ -50,15 +56,16 @@ def _entry(grant: Grant) -> dict[str, Any]:
 
 
 def _grant(file_id: str, entry: dict[str, Any]) -> Grant:
-    expires = entry.get("expiresAt")
+    expires, owner = entry.get("expiresAt"), entry["owner"]["S"]
     return Grant(
         id=entry["id"]["S"],
         file_id=file_id,
-        owner=entry["owner"]["S"],
+        owner=owner,
         owner_name=entry["ownerName"]["S"],
         grantee=Grantee(entry["type"]["S"], entry["gid"]["S"], entry["name"]["S"]),
         created_ms=int(entry["createdMs"]["N"]),
         expires_at=int(expires["N"]) if expires else None,
+        file=from_card(owner, file_id, entry.get("file", {}).get("S")),
     )
 
 
@@ -87,6 +94,8 @@ class DynamoGrants:
             "gsk": s(grant.position),
             **_entry(grant),
         }
+        if grant.file is not None:
+            item["file"] = s(card(grant.file))
         if grant.expires_at is not None:
             item["ttl"] = n(grant.expires_at + TTL_MARGIN)
         return item
@@ -121,7 +130,10 @@ class DynamoGrants:
             existing = next(
                 (g for g in self.for_file(grant.file_id) if g.grantee.key == grant.grantee.key), None
             )
-            stored = grant if existing is None else replace(existing, expires_at=grant.expires_at)
+            # The summary keeps no card: the stored grant takes the one given.
+            stored = (
+                grant if existing is None else replace(existing, expires_at=grant.expires_at, file=grant.file)
+            )
             try:
                 self._write(stored, new=existing is None)
             except ClientError as exc:
@@ -162,12 +174,14 @@ class DynamoGrants:
         ids, keys = set(file_ids), sorted(set(grantees))
         wanted = {file_id: key(_pk(file_id), SUMMARY) for file_id in ids} if keys else {}
         # Only the two times of only these grantees' entries: a small answer, whatever else the file has.
-        fields = tuple((k, name) for k in keys for name in ("createdMs", "expiresAt"))
+        fields = (*((k, name) for k in keys for name in ("createdMs", "expiresAt")), (DELETING,))
 
         def answer(items: Any) -> dict[str, dict[str, GrantTime]]:
             found: dict[str, dict[str, GrantTime]] = {file_id: {} for file_id in ids}
             for file_id, summary_key in wanted.items():
                 item = items.get(item_key(summary_key), {})
+                if DELETING in item:
+                    continue  # a file going away grants nothing
                 for grantee in keys:
                     value = item.get(grantee, {}).get("M")
                     if value is not None and "createdMs" in value:
@@ -178,6 +192,16 @@ class DynamoGrants:
             return found
 
         return Read(Table(self._db, self._table), tuple(wanted.values()), answer, fields)
+
+    def write_deleting(self, file_id: str) -> Write:
+        mark = {
+            "TableName": self._table,
+            "Key": key(_pk(file_id), SUMMARY),
+            "UpdateExpression": "SET #d = :yes",  # makes a summary if the file has none: remove_all drops it
+            "ExpressionAttributeNames": {"#d": DELETING},
+            "ExpressionAttributeValues": {":yes": {"BOOL": True}},
+        }
+        return Write(({"Update": mark},))
 
     def remove(self, file_id: str, grant_id: str) -> Grant | None:
         grant = next((g for g in self.for_file(file_id) if g.id == grant_id), None)

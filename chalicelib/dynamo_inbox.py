@@ -1,8 +1,9 @@
 """ "Shared with me" entries and pending fan-outs in the one DynamoDB table.
 
 Layout:
-- ``INBOX#<sub> / <ms>#<file id>#<source>``: one entry (``owner``, ``ownerName``; the
-  key holds the rest), in a partition of its own, apart from the user's files: a 1,000-member
+- ``INBOX#<sub> / <ms>#<file id>#<source>``: one entry (``owner``, ``ownerName`` and
+  ``file``, the grant's card of the ready file: ``model.card``; the key holds the rest),
+  in a partition of its own, apart from the user's files: a 1,000-member
   group grant writes one item into each of 1,000 partitions, never 1,000 into one;
 - ``INBOX#<sub> / GROUPS``: ``groups``, the string set of the ids of the user's groups,
   kept by the transaction of every membership change (``groups_add``, ``groups_remove``;
@@ -36,12 +37,13 @@ from chalicelib.dynamo_util import (
 )
 from chalicelib.errors import ServiceUnavailableError
 from chalicelib.inbox import Entry, FirstPage, Job, from_place, job_from_key
+from chalicelib.model import card
 
 FANOUT = "FANOUT"
 GROUPS = "GROUPS"  # sorts after every entry's "<13 digits>#..."
 _MAX_JOBS = 1000
-_PAGE = {"ProjectionExpression": "sk, #owner, ownerName, #groups, #v, #complete"}  # the key holds the rest
-_NAMES = {"#owner": "owner", "#groups": "groups", "#v": "v", "#complete": "complete"}
+_PAGE = {"ProjectionExpression": "sk, #owner, ownerName, #file, #groups, #v, #complete"}  # the key: the rest
+_NAMES = {"#owner": "owner", "#file": "file", "#groups": "groups", "#v": "v", "#complete": "complete"}
 log = logging.getLogger("locker.shared")
 
 
@@ -85,7 +87,7 @@ def entry_key(entry: Entry) -> dict[str, Any]:
 
 def entry_item(entry: Entry) -> dict[str, Any]:
     """The item of an entry (what a grant's own transaction puts for a user grantee)."""
-    return {
+    item = {
         **entry_key(entry),
         "owner": s(entry.owner),
         "ownerName": s(entry.owner_name),
@@ -93,10 +95,14 @@ def entry_item(entry: Entry) -> dict[str, Any]:
         "source": s(entry.source),
         "createdMs": n(entry.created_ms),
     }
+    if entry.file is not None:
+        item["file"] = s(card(entry.file))
+    return item
 
 
 def _entry(user: str, item: dict[str, Any]) -> Entry:
-    return from_place(user, item["owner"]["S"], item["ownerName"]["S"], item["sk"]["S"])
+    file = item.get("file", {}).get("S")
+    return from_place(user, item["owner"]["S"], item["ownerName"]["S"], item["sk"]["S"], file)
 
 
 class DynamoInbox:

@@ -124,8 +124,11 @@ class DynamoRecords:
             }
         }
 
-    def _replace(self, old: FileRecord, new: FileRecord | None, expected: str) -> bool:
-        """Swap ``old`` for ``new`` if its status is still ``expected``, moving quota as needed."""
+    def _replace(
+        self, old: FileRecord, new: FileRecord | None, expected: str, also: Sequence[Write] = ()
+    ) -> bool:
+        """Swap ``old`` for ``new`` if its status is still ``expected``, moving quota as needed,
+        in one transaction with ``also``."""
         condition = {
             "ConditionExpression": "#s = :expected",
             "ExpressionAttributeNames": {"#s": "status"},
@@ -139,9 +142,13 @@ class DynamoRecords:
         actions = [write]
         if old.counted and (new is None or not new.counted):
             actions.append(self._quota_change(old.owner, -old.size, -1))
-        return conditional_write(
+        actions += writes.actions(also)
+        swapped = conditional_write(
             "DynamoDB TransactWriteItems", lambda: self._db.transact_write_items(TransactItems=actions)
         )
+        if swapped:
+            writes.applied(also)
+        return swapped
 
     def create(self, record: FileRecord, quota: Quota, also: Sequence[Write] = ()) -> None:
         if record.size > quota.max_bytes:
@@ -192,9 +199,9 @@ class DynamoRecords:
         rejected = record.evolve(status=REJECTED, updated_at=now, expires_at=None, rejected_reason=reason)
         return self._replace(record, rejected, PENDING)
 
-    def begin_delete(self, record: FileRecord, now: int) -> bool:
+    def begin_delete(self, record: FileRecord, now: int, also: Sequence[Write] = ()) -> bool:
         deleting = record.evolve(status=DELETING, updated_at=now, expires_at=None)
-        return self._replace(record, deleting, record.status)
+        return self._replace(record, deleting, record.status, also)
 
     def finish_delete(self, record: FileRecord) -> None:
         self._replace(record, None, DELETING)

@@ -4,7 +4,9 @@ A file's grants are read together (``for_file``, a consistent read: what
 authorisation uses); ``by_grantee`` lists one grantee's grants newest first
 (an index, eventually consistent: only ``GET /shared`` and cleanups use it).
 A user grant's "shared with me" entry (``inbox``) comes and goes with the grant,
-atomically. ``dynamo_grants.DynamoGrants`` is the real store; one contract suite runs both.
+atomically. A delete's first step marks the file (``write_deleting``, in the
+record's transaction) so that ``grant_times`` finds no grant of it from then on.
+``dynamo_grants.DynamoGrants`` is the real store; one contract suite runs both.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from chalicelib import writes
 from chalicelib.inbox import InMemoryInbox, entry
 from chalicelib.reads import Read, in_memory
 from chalicelib.sharing_model import USER, Grant
+from chalicelib.writes import Write
 
 MAX_GRANTS_PER_FILE = 100
 
@@ -66,11 +70,16 @@ class Grants(Protocol):
     ) -> Read[dict[str, dict[str, GrantTime]]]:
         """``grant_times`` as a Read (projected to those times), to fetch with other stores' reads."""
 
+    def write_deleting(self, file_id: str) -> Write:
+        """The Write that marks the file as going away, for its record's ``begin_delete``: from
+        then on ``grant_times`` finds no grant of it (``for_file`` still finds them all, for
+        ``remove_all``, which drops the mark with them)."""
+
     def remove(self, file_id: str, grant_id: str) -> Grant | None:
         """Revoke one grant; the removed grant, or None if there was none."""
 
     def remove_all(self, file_id: str) -> None:
-        """Revoke every grant of a file (safe to repeat)."""
+        """Revoke every grant of a file, and its ``write_deleting`` mark (safe to repeat)."""
 
     def by_grantee(self, grantee_key: str, before: str | None, count: int) -> list[Grant]:
         """Up to ``count`` of the grantee's grants, newest first, positioned before ``before``."""
@@ -81,6 +90,7 @@ class InMemoryGrants:
 
     def __init__(self, inbox: InMemoryInbox | None = None) -> None:
         self._files: dict[str, dict[str, Grant]] = {}
+        self._deleting: set[str] = set()
         self._lock = threading.Lock()
         self._inbox = inbox or InMemoryInbox()
 
@@ -100,7 +110,7 @@ class InMemoryGrants:
             grants = self._files.setdefault(grant.file_id, {})
             existing = grants.get(grant.grantee.key)
             if existing is not None:
-                updated = replace(existing, expires_at=grant.expires_at)
+                updated = replace(existing, expires_at=grant.expires_at, file=grant.file)
                 grants[grant.grantee.key] = updated
                 self._entries([updated], keep=True)
                 return updated, False
@@ -127,7 +137,7 @@ class InMemoryGrants:
             file_id: {
                 g.grantee.key: GrantTime(g.created_ms, g.expires_at)
                 for g in self.for_file(file_id)
-                if g.grantee.key in wanted
+                if g.grantee.key in wanted and file_id not in self._deleting
             }
             for file_id in set(file_ids)
         }
@@ -137,6 +147,9 @@ class InMemoryGrants:
     ) -> Read[dict[str, dict[str, GrantTime]]]:
         ids, wanted = set(file_ids), set(grantees)
         return in_memory(lambda: self.grant_times(ids, wanted))
+
+    def write_deleting(self, file_id: str) -> Write:
+        return writes.in_memory(lambda: self._deleting.add(file_id))
 
     def remove(self, file_id: str, grant_id: str) -> Grant | None:
         with self._lock:
@@ -151,6 +164,7 @@ class InMemoryGrants:
     def remove_all(self, file_id: str) -> None:
         with self._lock:
             self._entries(self._files.pop(file_id, {}).values(), keep=False)
+            self._deleting.discard(file_id)
 
     def by_grantee(self, grantee_key: str, before: str | None, count: int) -> list[Grant]:
         found = [

@@ -5,14 +5,14 @@ Query per source (the user and each of their groups, up to 101), so a page
 costs the same few calls whatever the user's groups. An entry says "this file
 reached this user through this grant" (one per user, file and source); it is
 a pointer, never a permission: the listing verifies each one against the base
-table (the grant still live, the membership still live, the record ready) and
-drops stale ones. A user grant writes its entry in the grant's own
-transaction; a group grant writes one per member, and a new member gets one per
-grant of the group, each under a ``Job`` queued first, so a fan-out cut short
-is finished by the sweep. A store may also keep, beside a user's entries, the ids
-of their groups (written by every membership change, in its own transaction), so
-that a first page is one read (``first_page``). ``dynamo_inbox.DynamoInbox`` is
-the real store.
+table (the grant still live, the membership still live, the file not being
+deleted) and drops stale ones; it shows the file from the entry's card of it.
+A user grant writes its entry in the grant's own transaction; a group grant
+writes one per member, and a new member gets one per grant of the group, each
+under a ``Job`` queued first, so a fan-out cut short is finished by the sweep.
+A store may also keep, beside a user's entries, the ids of their groups (written
+by every membership change, in its own transaction), so that a first page is one
+read (``first_page``). ``dynamo_inbox.DynamoInbox`` is the real store.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from chalicelib.cursor import position
+from chalicelib.model import FileRecord, from_card
 from chalicelib.sharing_model import Grant
 
 # Where an entry sorts: the grant's position, then its source (U#<sub> or G#<group id>).
@@ -34,7 +35,11 @@ MEMBER_JOB = "MEMBER"
 
 @dataclass(frozen=True)
 class Entry:
-    """``user`` can reach ``file_id`` (owned by ``owner``, so named then) through the grant to ``source``."""
+    """``user`` can reach ``file_id`` (owned by ``owner``, so named then) through the grant to ``source``.
+
+    ``file``: the grant's copy of the ready record (``Grant.file``), None in entries
+    written without one: the listing then reads the record.
+    """
 
     user: str
     file_id: str
@@ -42,6 +47,7 @@ class Entry:
     owner_name: str
     source: str
     created_ms: int
+    file: FileRecord | None = None
 
     @property
     def position(self) -> str:
@@ -56,13 +62,19 @@ class Entry:
 
 def entry(grant: Grant, user: str) -> Entry:
     """The entry ``grant`` gives ``user`` (the grantee, or a member of the grantee group)."""
-    return Entry(user, grant.file_id, grant.owner, grant.owner_name, grant.grantee.key, grant.created_ms)
+    return Entry(
+        user, grant.file_id, grant.owner, grant.owner_name, grant.grantee.key, grant.created_ms, grant.file
+    )
 
 
-def from_place(user: str, owner: str, owner_name: str, place: str) -> Entry:
-    """The entry stored at ``place`` (its key holds everything but the owner)."""
+def from_place(user: str, owner: str, owner_name: str, place: str, card: str | None = None) -> Entry:
+    """The entry stored at ``place`` (its key holds everything but the owner and the card).
+
+    A ``card`` (``model.card``) that does not parse is left out: the listing reads the record.
+    """
     at_ms, file_id, kind, source_id = place.split("#", 3)
-    return Entry(user, file_id, owner, owner_name, f"{kind}#{source_id}", int(at_ms))
+    file = from_card(owner, file_id, card)
+    return Entry(user, file_id, owner, owner_name, f"{kind}#{source_id}", int(at_ms), file)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import time
@@ -128,3 +129,37 @@ class FileRecord(NamedTuple):
             "rejectedReason": self.rejected_reason,
             "access": "owner",
         }
+
+
+def card(record: FileRecord) -> str:
+    """What a ready file shows (its fields but owner, id and status) as compact JSON.
+
+    A ready file's fields never change (its only way out of ready is deleting), so a
+    copy kept beside a grant stays true while the grant does: ``GET /shared`` shows it
+    without reading the record.
+    """
+    fields = [record.filename, record.content_type, record.size, record.sha256]
+    return json.dumps([*fields, record.created_at, record.updated_at], separators=(",", ":"))
+
+
+def from_card(owner: str, file_id: str, text: str | None) -> FileRecord | None:
+    """The ready record a ``card`` copied; None without one, or one that does not parse
+    (the reader then reads the record itself).
+    """
+    if text is None:
+        return None
+    try:
+        filename, content_type, size, sha256, created_at, updated_at = json.loads(text)
+        return FileRecord(
+            owner,
+            file_id,
+            str(filename),
+            str(content_type),
+            int(size),
+            None if sha256 is None else str(sha256),
+            READY,
+            int(created_at),
+            int(updated_at),
+        )
+    except (TypeError, ValueError):
+        return None

@@ -57,8 +57,9 @@ class Records(Protocol):
     def reject(self, record: FileRecord, reason: str, now: int) -> bool:
         """pending -> rejected, giving its quota back; False when not pending any more."""
 
-    def begin_delete(self, record: FileRecord, now: int) -> bool:
-        """Any visible status -> deleting, giving back its quota; False on a lost race."""
+    def begin_delete(self, record: FileRecord, now: int, also: Sequence[Write] = ()) -> bool:
+        """Any visible status -> deleting, giving back its quota, atomically with ``also``;
+        False on a lost race (and then ``also`` did not happen either)."""
 
     def finish_delete(self, record: FileRecord) -> None:
         """Remove a deleting record."""
@@ -157,9 +158,13 @@ class InMemoryRecords:
         rejected = record.evolve(status=REJECTED, updated_at=now, expires_at=None, rejected_reason=reason)
         return self._swap(record, (PENDING,), rejected)
 
-    def begin_delete(self, record: FileRecord, now: int) -> bool:
+    def begin_delete(self, record: FileRecord, now: int, also: Sequence[Write] = ()) -> bool:
+        writes.refuse_actions(also)
         deleting = record.evolve(status=DELETING, updated_at=now, expires_at=None)
-        return self._swap(record, (record.status,), deleting)
+        swapped = self._swap(record, (record.status,), deleting)
+        if swapped:
+            writes.applied(also)
+        return swapped
 
     def finish_delete(self, record: FileRecord) -> None:
         self._swap(record, (DELETING,), None)

@@ -281,16 +281,20 @@ class Locker:
         self._delete(self._owned(owner, file_id, deleting_too=True), user_actor(owner))
 
     def begin_delete(self, record: FileRecord, actor: dict[str, str]) -> FileRecord:
-        """The first step of every delete: unreachable, quota back, and its ``deleted`` entry.
+        """The first step of every delete, one transaction: unreachable, quota back, its
+        ``deleted`` event, and (a ready file, the only kind with grants) its grants marked as
+        going away, so "shared with me" stops showing it at once.
 
         What is left (bytes, grants, links, the record) a retry or the sweep finishes.
 
         Raises:
             ConflictError: the file changed meanwhile.
         """
-        if not self.records.begin_delete(record, self._now()):
+        also = [self.trail.write(record.id, record.owner, "deleted", actor, {"filename": record.filename})]
+        if record.status == READY:
+            also.append(self.stores.grants.write_deleting(record.id))
+        if not self.records.begin_delete(record, self._now(), also):
             raise ConflictError("file changed while deleting, try again")
-        self.trail.add_committed(record.id, record.owner, "deleted", actor, {"filename": record.filename})
         return record.evolve(status=DELETING)
 
     def _delete(self, record: FileRecord, actor: dict[str, str]) -> None:

@@ -5,16 +5,20 @@ Query of the caller's ``INBOX#`` partition: the item of their group ids (kept by
 every membership change's transaction) and then their entries, newest first
 (up to limit + 1: one more tells whether a next page exists). A later page reads
 the entries after its cursor beside one consistent Query of the caller's
-memberships (as does a first page whose inbox holds no group ids yet). Then one
-``reads.fetch`` verifies the page: the file records (whole), and, projected in
-one more call, the files' grant summaries (only the caller's grantees' two times)
-and the names of the page's groups. So a page is three calls whatever the
-caller's groups (100 at most) and the groups' sizes.
+memberships (as does a first page whose inbox holds no group ids yet). Each entry
+carries its file's card (``model.card``: a ready file's fields never change), so
+one projected ``reads.fetch`` verifies the page: the files' grant summaries (only
+the caller's grantees' two times, and the mark a delete's first step sets) and the
+names of the page's groups. So a page is two calls whatever the caller's groups
+(100 at most) and the groups' sizes. An entry without a card (written before
+cards) has its record read whole in the same fetch.
 
 An entry shows only if its grant is the file's newest live grant to the caller
 or one of their groups (so a file shows once, at its newest grant), its group
-(if any) is live, and the record is ready. Stale entries (a revoked grant, a
-membership or group gone, a deleted file) are dropped; when that leaves the page
+(if any) is live, and the file is ready: a live grant on a file not marked
+deleting is one (grants are made on ready files only, and a ready file leaves
+ready only by a delete, whose first step marks the summary). Stale entries (a
+revoked grant, a membership or group gone, a deleted file) are dropped; when that leaves the page
 short it reads on, for at most ``LIST_ROUNDS`` rounds, and may then end short
 with a cursor (as it may when every entry after the page is stale), so a page
 never costs more than a few calls whatever the caller's groups and history.
@@ -126,8 +130,13 @@ class SharedWithMe:
         entries = [e for e in entries if e.source in mine and e.owner != caller]
         if not entries:
             return []
-        # Every key is known from the entries: one fetch (records whole; summaries and groups projected).
-        records = {(e.owner, e.file_id): self._records.read_record(e.owner, e.file_id) for e in entries}
+        # Every key is known from the entries: one fetch of the summaries and groups, projected
+        # (and the records, whole, of entries written without a card).
+        records = {
+            (e.owner, e.file_id): self._records.read_record(e.owner, e.file_id)
+            for e in entries
+            if e.file is None
+        }
         times_read = self._grants.read_grant_times({e.file_id for e in entries}, mine)
         names_read = self._groups.read_names({e.source[2:] for e in entries if e.source.startswith("G#")})
         found = fetch(*records.values(), times_read, names_read)
@@ -140,7 +149,8 @@ class SharedWithMe:
             group = names.get(e.source[2:]) if e.source.startswith("G#") else None
             if e.source.startswith("G#") and group is None:
                 continue  # the group was deleted; its purge has not reached this membership yet
-            record = found[records[(e.owner, e.file_id)]]
+            # A live grant on a file not marked deleting means the file is ready, as its card says.
+            record = e.file if e.file is not None else found[records[(e.owner, e.file_id)]]
             if record is not None and record.status == READY:
                 shown.append((e, _shown(record, e, group)))
         return shown

@@ -79,7 +79,7 @@ class Sharing:
         # Named the way grantees are (with email usernames, the token's username is an opaque id).
         me = self._directory.find(caller_name)
         owner_name = me.name if me is not None and me.id == caller else caller_name
-        new = Grant(new_file_id(now_ms), file_id, caller, owner_name, grantee, now_ms, expires)
+        new = Grant(new_file_id(now_ms), file_id, caller, owner_name, grantee, now_ms, expires, record)
         job = grant_job(new) if grantee.type == GROUP else None
         if job is not None:
             self._fanout.begin(job)  # queued first: a fan-out cut short is finished by the sweep

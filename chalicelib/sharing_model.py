@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.cursor import position
-from chalicelib.model import iso
+from chalicelib.model import FileRecord, iso
 
 USER = "user"
 GROUP = "group"
@@ -33,7 +33,11 @@ class Grantee:
 
 @dataclass(frozen=True)
 class Grant:
-    """A grantee may read one file until ``expires_at`` (None: until revoked)."""
+    """A grantee may read one file until ``expires_at`` (None: until revoked).
+
+    ``file``: the file's ready record as granted (``model.card``), which ``GET /shared``
+    shows; None where a store does not keep it (a summary's grants).
+    """
 
     id: str
     file_id: str
@@ -42,6 +46,7 @@ class Grant:
     grantee: Grantee
     created_ms: int
     expires_at: int | None = None
+    file: FileRecord | None = None
 
     @property
     def position(self) -> str:

@@ -237,3 +237,21 @@ def test_the_fake_refuses_a_dynamodb_write_it_cannot_commit() -> None:
     with pytest.raises(ValueError, match="cannot join"):
         fake.create(pending(), QUOTA, (dynamodb_write,))
     assert fake.usage("owner-a") == Usage(0, 0)
+
+
+def test_begin_delete_commits_the_writes_it_is_given_and_a_lost_race_none(
+    records: Any, activity: Activity
+) -> None:
+    record = pending()
+    records.create(record, QUOTA)
+    records.mark_ready(record, NOW)
+    ready = records.get(record.owner, record.id)
+    lost = Event(
+        new_file_id(NOW * 1000), NOW * 1000, record.id, record.owner, "deleted", {"type": "system"}, {}
+    )
+    assert records.begin_delete(record, NOW + 1, (activity.write(lost),)) is False  # no longer pending
+    assert activity.for_file(record.id, None, 10) == []
+    won = Event(new_file_id(NOW * 1000 + 1), NOW * 1000 + 1, record.id, record.owner, "deleted", {}, {})
+    assert records.begin_delete(ready, NOW + 1, (activity.write(won),)) is True
+    assert records.get(record.owner, record.id).status == DELETING
+    assert activity.for_file(record.id, None, 10) == [won]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ from chalicelib.grants import MAX_GRANTS_PER_FILE, GrantTime, InMemoryGrants, To
 from chalicelib.groups import GroupGone, InMemoryGroups, NameTaken
 from chalicelib.inbox import GRANT_JOB, MEMBER_JOB, Entry, InMemoryInbox, Job, entry
 from chalicelib.links import InMemoryLinks, new_token, token_hash
-from chalicelib.model import new_file_id
+from chalicelib.model import READY, FileRecord, new_file_id
 from chalicelib.reads import fetch
 from chalicelib.sharing_model import GROUP, USER, Grant, Grantee, Group, Link
 from tests.unit.conftest import SerializedClient
@@ -361,3 +362,43 @@ def test_activity_pages_merge_every_shard_newest_first(stores: dict[str, Any]) -
     assert stores["activity"].for_owner(OWNER, page[-1].position, 100) == newest[5:]
     only_a = [e for e in newest if e.file_id == file_a]
     assert stores["activity"].for_file(file_a, None, 100) == only_a
+
+
+def test_a_grant_keeps_its_file_card_for_the_grantee_list_and_entries(stores: dict[str, Any]) -> None:
+    file_id = new_file_id()
+    card = FileRecord(OWNER, file_id, "pay slip.pdf", "application/pdf", 42, "ab" * 32, READY, NOW, NOW + 1)
+    for kind, who in ((USER, BOB), (GROUP, "group-1")):
+        stored, _ = stores["grants"].put(replace(grant(file_id, who, kind=kind), file=card))
+        assert stored.file == card
+        (listed,) = stores["grants"].by_grantee(stored.grantee.key, None, 10)
+        assert listed.file == card  # what a new member's entries copy
+    again, _ = stores["grants"].put(replace(grant(file_id, expires=NOW + 60), file=card))
+    assert again.file == card  # an expiry update keeps the card in the user's entry too
+    (mine,) = stores["inbox"].page(BOB, None, 10)
+    assert mine.file == card
+    stores["inbox"].put([entry(replace(stored, file=None), CAROL)])
+    (carols,) = stores["inbox"].page(CAROL, None, 10)
+    assert carols.file is None  # written without one: the listing reads the record
+
+
+def test_a_file_marked_deleting_has_no_grant_times_until_remove_all(stores: dict[str, Any]) -> None:
+    file_id, bare = new_file_id(), new_file_id()
+    stores["grants"].put(grant(file_id))
+    assert set(stores["grants"].grant_times([file_id], [f"U#{BOB}"])[file_id]) == {f"U#{BOB}"}
+    for marked in (file_id, bare):  # a file with grants, and one without any
+        write = stores["grants"].write_deleting(marked)
+        if "db" in stores:
+            stores["db"].transact_write_items(TransactItems=list(write.actions))
+        write.applied()
+    assert stores["grants"].grant_times([file_id, bare], [f"U#{BOB}"]) == {file_id: {}, bare: {}}
+    assert len(stores["grants"].for_file(file_id)) == 1  # still there for remove_all to find
+    for marked in (file_id, bare):
+        stores["grants"].remove_all(marked)
+        assert stores["grants"].for_file(marked) == []
+    stores["grants"].put(grant(file_id))  # the id is never reused; but a mark must not outlive remove_all
+    assert set(stores["grants"].grant_times([file_id], [f"U#{BOB}"])[file_id]) == {f"U#{BOB}"}
+    if "db" in stores:
+        left = stores["db"].get_item(
+            TableName=stores["table"], Key={"pk": {"S": f"FILE#{bare}"}, "sk": {"S": "GRANTS"}}
+        )
+        assert "Item" not in left

@@ -98,30 +98,82 @@ def test_shared_costs_a_bounded_number_of_calls_and_never_a_scan(world: dict[str
     first = world["cases"].grants.shared(BOB, query)
     # The first listing learns the caller's group ids from their memberships and keeps them.
     learned = [name for name, _ in world["db"].calls]
-    assert sorted(learned) == ["batch_get_item", "batch_get_item", "query", "query", "update_item"]
+    assert sorted(learned) == ["batch_get_item", "query", "query", "update_item"]
     world["db"].calls.clear()
     found = world["cases"].grants.shared(BOB, query)
     assert found == first
     assert [i["id"] for i in found["items"]] == [world["file_id"]]
     names = [name for name, _ in world["db"].calls]
     assert "scan" not in names
-    # One consistent Query of the caller's partition (their group ids and entries), then one
-    # fetch: the file records whole, the summaries and groups projected. The same three calls
-    # for 3 groups as for 100, and no index Query at all.
-    assert sorted(names) == ["batch_get_item", "batch_get_item", "query"]
+    # One consistent Query of the caller's partition (their group ids and entries, each with
+    # its file's card), then one projected BatchGetItem: the summaries and the groups. The
+    # same two calls for 3 groups as for 100, and no index Query at all.
+    assert sorted(names) == ["batch_get_item", "query"]
     assert all("IndexName" not in kwargs for _, kwargs in world["db"].calls)
     (entries,) = [k for n, k in world["db"].calls if n == "query"]
     assert entries["ExpressionAttributeValues"][":pk"] == {"S": f"INBOX#{BOB}"}
     assert entries["Limit"] == 52 and entries["ConsistentRead"] is True  # the groups item, then 51
-    batches = [next(iter(k["RequestItems"].values())) for n, k in world["db"].calls if n == "batch_get_item"]
-    assert all(b["ConsistentRead"] for b in batches)
-    whole, projected = sorted(batches, key=lambda b: "ProjectionExpression" in b)
-    assert "ProjectionExpression" not in whole and len(whole["Keys"]) == 1  # the record
-    assert len(projected["Keys"]) == 2  # the grant summary and the group
-    names_asked = set(projected["ExpressionAttributeNames"].values())
-    assert {"pk", "name", "createdMs", "expiresAt"} <= names_asked
+    (batch,) = [next(iter(k["RequestItems"].values())) for n, k in world["db"].calls if n == "batch_get_item"]
+    assert batch["ConsistentRead"] is True
+    assert len(batch["Keys"]) == 2  # the grant summary and the group: not the record
+    names_asked = set(batch["ExpressionAttributeNames"].values())
+    assert {"pk", "name", "createdMs", "expiresAt", "deleting"} <= names_asked
     # Nothing else is read back, not even the sort key (each of these keys has its own partition).
     assert not names_asked & {"sk", "filename", "owner", "id", "gid", "ownerName"}
+
+
+def _entry_key(world: dict[str, Any]) -> dict[str, Any]:
+    found = world["aws"]["dynamodb"].query(
+        TableName=TABLE,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"INBOX#{BOB}"}},
+        ConsistentRead=True,
+    )["Items"]
+    (entry,) = [i for i in found if i["sk"]["S"] != "GROUPS"]
+    return {"pk": entry["pk"], "sk": entry["sk"]}
+
+
+def test_an_entry_written_without_a_card_reads_the_record(world: dict[str, Any]) -> None:
+    """Entries from before cards (or with one that does not parse) still show, from the record."""
+    query = ListQuery(limit=50, cursor=None, status=None)
+    carded = world["cases"].grants.shared(BOB, query)
+    db = world["aws"]["dynamodb"]
+    for change in ("REMOVE #f", "SET #f = :bad"):
+        values = {":bad": {"S": "[1, 2"}} if ":bad" in change else {}
+        extra = {"ExpressionAttributeValues": values} if values else {}
+        db.update_item(
+            TableName=TABLE,
+            Key=_entry_key(world),
+            UpdateExpression=change,
+            ExpressionAttributeNames={"#f": "file"},
+            **extra,
+        )
+        world["db"].calls.clear()
+        assert world["cases"].grants.shared(BOB, query) == carded
+        batches = [
+            next(iter(k["RequestItems"].values())) for n, k in world["db"].calls if n == "batch_get_item"
+        ]
+        whole = [b for b in batches if "ProjectionExpression" not in b]
+        assert [len(b["Keys"]) for b in whole] == [1], change  # the record, read whole
+
+
+def test_a_file_being_deleted_leaves_shared_with_me_in_the_same_transaction(world: dict[str, Any]) -> None:
+    """Between a delete's first step and its cleanup, the grantee's card alone must not show it."""
+    locker, file_id = world["locker"], world["file_id"]
+    assert [i["id"] for i in world["cases"].grants.shared(BOB, ListQuery(50, None, None))["items"]] == [
+        file_id
+    ]
+    locker.begin_delete(locker.records.get(ALICE, file_id), {"type": "user", "id": ALICE})
+    assert world["cases"].grants.shared(BOB, ListQuery(50, None, None))["items"] == []
+    summary = world["aws"]["dynamodb"].get_item(
+        TableName=TABLE, Key={"pk": {"S": f"FILE#{file_id}"}, "sk": {"S": "GRANTS"}}, ConsistentRead=True
+    )["Item"]
+    assert summary["deleting"] == {"BOOL": True}
+    locker.delete(ALICE, file_id)  # finishes the delete: the mark goes with the summary
+    gone = world["aws"]["dynamodb"].get_item(
+        TableName=TABLE, Key={"pk": {"S": f"FILE#{file_id}"}, "sk": {"S": "GRANTS"}}, ConsistentRead=True
+    )
+    assert "Item" not in gone
 
 
 def test_a_later_page_reads_the_memberships_beside_the_entries(world: dict[str, Any]) -> None:
