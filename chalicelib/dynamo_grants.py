@@ -5,7 +5,11 @@ A file's grants live in its own partition ``pk = FILE#<id>``:
   one map attribute per grantee (``U#<sub>`` / ``G#<group id>``) and a count ``n``
   that keeps a file at 100 grants;
   and ``deleting``, set by the record's own ``begin_delete`` transaction
-  (``write_deleting``): from then on the file has no live grant for ``grant_times``;
+  (``write_deleting``): from then on the file has no live grant for ``grant_times``
+  and takes no new one (every grant write is conditional on its absence). Once its
+  grants are gone, ``remove_all`` leaves the summary as that mark alone, with a TTL a
+  day on: a grant request that read the file as ready before the delete still finds
+  it (file ids are never reused; a request lasts seconds, and TTL never deletes early);
 - ``sk = GRANT#<grantee>``: one item per grant, carrying ``gpk = GRANTEE#<grantee>``
   and ``gsk = <ms>#<file id>`` for the ``grantee`` index (a new member's entries come
   from it), and ``file``, the card of the ready file (``model.card``) its entries copy.
@@ -15,6 +19,7 @@ with me" entry (``dynamo_inbox``) is written and removed in that same transactio
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -22,7 +27,7 @@ from botocore.exceptions import ClientError
 
 from chalicelib.dynamo_inbox import entry_item, entry_key
 from chalicelib.dynamo_util import batch_delete, batch_get, failed_condition, key, n, newest_first, s
-from chalicelib.grants import MAX_GRANTS_PER_FILE, GrantTime, TooManyGrants
+from chalicelib.grants import MAX_GRANTS_PER_FILE, FileDeleting, GrantTime, TooManyGrants
 from chalicelib.inbox import entry
 from chalicelib.model import card, from_card
 from chalicelib.reads import Read, Table, fetch, item_key
@@ -32,6 +37,7 @@ from chalicelib.writes import Write
 GRANTEE_INDEX = "grantee"
 SUMMARY = "GRANTS"
 DELETING = "deleting"  # the summary's mark of a file going away
+TOMBSTONE_KEEP = 24 * 3600  # how long a deleted file's mark outlives its grants, at least
 # Expired grants are missing grants in code; TTL only tidies up long after.
 TTL_MARGIN = 30 * 24 * 3600
 
@@ -74,6 +80,8 @@ def _inbox_key(grant: Grant) -> dict[str, Any]:
 
 
 def _from_summary(item: dict[str, Any]) -> list[Grant]:
+    if not item:
+        return []
     file_id = item["pk"]["S"].removeprefix("FILE#")
     grants = [_grant(file_id, value["M"]) for name, value in item.items() if name[:2] in ("U#", "G#")]
     return sorted(grants, key=lambda g: g.position, reverse=True)
@@ -101,7 +109,7 @@ class DynamoGrants:
         return item
 
     def _write(self, grant: Grant, new: bool) -> None:
-        names = {"#k": grant.grantee.key, "#n": "n"}
+        names = {"#k": grant.grantee.key, "#n": "n", "#d": DELETING}
         values: dict[str, Any] = {":v": {"M": _entry(grant)}}
         if new:
             update = "SET #k = :v ADD #n :one"
@@ -110,6 +118,7 @@ class DynamoGrants:
         else:
             update, condition = "SET #k = :v", "attribute_exists(#k)"
             del names["#n"]
+        condition += " AND attribute_not_exists(#d)"  # a file being deleted takes no grant
         summary = {
             "TableName": self._table,
             "Key": key(_pk(grant.file_id), SUMMARY),
@@ -126,10 +135,11 @@ class DynamoGrants:
         self._db.transact_write_items(TransactItems=items)
 
     def put(self, grant: Grant) -> tuple[Grant, bool]:
-        for _ in range(3):  # a concurrent grant for the same grantee: look again
-            existing = next(
-                (g for g in self.for_file(grant.file_id) if g.grantee.key == grant.grantee.key), None
-            )
+        for _ in range(3):  # a concurrent grant for the same grantee, or a delete: look again
+            summary = self._summary(grant.file_id)
+            if DELETING in summary:
+                raise FileDeleting
+            existing = next((g for g in _from_summary(summary) if g.grantee.key == grant.grantee.key), None)
             # The summary keeps no card: the stored grant takes the one given.
             stored = (
                 grant if existing is None else replace(existing, expires_at=grant.expires_at, file=grant.file)
@@ -145,9 +155,13 @@ class DynamoGrants:
             return stored, existing is None
         raise TooManyGrants
 
-    def for_file(self, file_id: str) -> list[Grant]:
+    def _summary(self, file_id: str) -> dict[str, Any]:
+        """The file's summary item (consistent read); no item is an empty summary."""
         found = self._db.get_item(TableName=self._table, Key=key(_pk(file_id), SUMMARY), ConsistentRead=True)
-        return _from_summary(found["Item"]) if "Item" in found else []
+        return found.get("Item") or {}
+
+    def for_file(self, file_id: str) -> list[Grant]:
+        return _from_summary(self._summary(file_id))
 
     def read_for_file(self, file_id: str) -> Read[list[Grant]]:
         wanted = key(_pk(file_id), SUMMARY)
@@ -233,7 +247,12 @@ class DynamoGrants:
         keys = [key(_pk(file_id), f"GRANT#{g.grantee.key}") for g in grants]
         keys += [_inbox_key(g) for g in grants if g.grantee.type == USER]
         batch_delete(self._db, self._table, keys)
-        self._db.delete_item(TableName=self._table, Key=key(_pk(file_id), SUMMARY))
+        tombstone = {
+            **key(_pk(file_id), SUMMARY),
+            DELETING: {"BOOL": True},
+            "ttl": n(int(time.time()) + TOMBSTONE_KEEP),
+        }
+        self._db.put_item(TableName=self._table, Item=tombstone)
 
     def by_grantee(self, grantee_key: str, before: str | None, count: int) -> list[Grant]:
         found = self._db.query(

@@ -41,11 +41,19 @@ class TooManyGrants(Exception):
     """The file already has the most grants it may have."""
 
 
+class FileDeleting(Exception):
+    """The file is being deleted, or was: it takes no new grant."""
+
+
 class Grants(Protocol):
     """Where grants live."""
 
     def put(self, grant: Grant) -> tuple[Grant, bool]:
-        """Grant, or update the expiry of the same grantee's grant; (stored grant, created?)."""
+        """Grant, or update the expiry of the same grantee's grant; (stored grant, created?).
+
+        Raises:
+            TooManyGrants: the file has 100. FileDeleting: ``write_deleting`` marked the file.
+        """
 
     def for_file(self, file_id: str) -> list[Grant]:
         """Every grant of the file (expired ones too), from a consistent read."""
@@ -72,14 +80,14 @@ class Grants(Protocol):
 
     def write_deleting(self, file_id: str) -> Write:
         """The Write that marks the file as going away, for its record's ``begin_delete``: from
-        then on ``grant_times`` finds no grant of it (``for_file`` still finds them all, for
-        ``remove_all``, which drops the mark with them)."""
+        then on ``grant_times`` finds no grant of it and ``put`` refuses (``for_file`` still
+        finds them all, for ``remove_all``; the mark outlives them)."""
 
     def remove(self, file_id: str, grant_id: str) -> Grant | None:
         """Revoke one grant; the removed grant, or None if there was none."""
 
     def remove_all(self, file_id: str) -> None:
-        """Revoke every grant of a file, and its ``write_deleting`` mark (safe to repeat)."""
+        """Revoke every grant of a file, leaving it marked as ``write_deleting`` does (safe to repeat)."""
 
     def by_grantee(self, grantee_key: str, before: str | None, count: int) -> list[Grant]:
         """Up to ``count`` of the grantee's grants, newest first, positioned before ``before``."""
@@ -107,6 +115,8 @@ class InMemoryGrants:
 
     def put(self, grant: Grant) -> tuple[Grant, bool]:
         with self._lock:
+            if grant.file_id in self._deleting:
+                raise FileDeleting
             grants = self._files.setdefault(grant.file_id, {})
             existing = grants.get(grant.grantee.key)
             if existing is not None:
@@ -164,7 +174,7 @@ class InMemoryGrants:
     def remove_all(self, file_id: str) -> None:
         with self._lock:
             self._entries(self._files.pop(file_id, {}).values(), keep=False)
-            self._deleting.discard(file_id)
+            self._deleting.add(file_id)
 
     def by_grantee(self, grantee_key: str, before: str | None, count: int) -> list[Grant]:
         found = [

@@ -16,10 +16,10 @@ from chalicelib import failures, metrics
 from chalicelib.access import Access, AccessControl
 from chalicelib.errors import BadRequestError, ConflictError, NotFoundError
 from chalicelib.fanout import FanOut, grant_job
-from chalicelib.grants import Grants, TooManyGrants
+from chalicelib.grants import FileDeleting, Grants, TooManyGrants
 from chalicelib.groups import Groups
 from chalicelib.inbox import Inbox
-from chalicelib.model import CHANGE, READ, READY, new_file_id
+from chalicelib.model import CHANGE, DELETING, READ, READY, new_file_id
 from chalicelib.records import Records
 from chalicelib.shared_with_me import SharedWithMe
 from chalicelib.sharing_model import GROUP, USER, Grant, Grantee
@@ -100,6 +100,12 @@ class Sharing:
         return {"grant": stored.to_api()}, created
 
     def _put(self, new: Grant, now: int) -> tuple[Grant, bool]:
+        try:
+            return self._put_freeing(new, now)
+        except FileDeleting:  # deleted since this request read it as ready
+            raise ConflictError(f"file is {DELETING}, only ready files can be shared") from None
+
+    def _put_freeing(self, new: Grant, now: int) -> tuple[Grant, bool]:
         try:
             return self._grants.put(new)
         except TooManyGrants:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
@@ -14,7 +15,7 @@ from chalicelib.dynamo_grants import DynamoGrants
 from chalicelib.dynamo_groups import DynamoGroups
 from chalicelib.dynamo_inbox import DynamoInbox
 from chalicelib.dynamo_links import DynamoLinks
-from chalicelib.grants import MAX_GRANTS_PER_FILE, GrantTime, InMemoryGrants, TooManyGrants
+from chalicelib.grants import MAX_GRANTS_PER_FILE, FileDeleting, GrantTime, InMemoryGrants, TooManyGrants
 from chalicelib.groups import GroupGone, InMemoryGroups, NameTaken
 from chalicelib.inbox import GRANT_JOB, MEMBER_JOB, Entry, InMemoryInbox, Job, entry
 from chalicelib.links import InMemoryLinks, new_token, token_hash
@@ -110,7 +111,8 @@ def test_a_file_has_at_most_100_grants_and_remove_all_clears_them(stores: dict[s
     stores["grants"].remove_all(file_id)
     stores["grants"].remove_all(file_id)  # safe to repeat
     assert stores["grants"].for_file(file_id) == []
-    assert stores["grants"].put(grant(file_id, who=CAROL))[1]
+    with pytest.raises(FileDeleting):  # remove_all is a deleted file's end: no grant after it
+        stores["grants"].put(grant(file_id, who=CAROL))
 
 
 def test_a_user_grant_brings_its_entry_and_takes_it_away(stores: dict[str, Any]) -> None:
@@ -381,7 +383,9 @@ def test_a_grant_keeps_its_file_card_for_the_grantee_list_and_entries(stores: di
     assert carols.file is None  # written without one: the listing reads the record
 
 
-def test_a_file_marked_deleting_has_no_grant_times_until_remove_all(stores: dict[str, Any]) -> None:
+def test_a_file_marked_deleting_grants_nothing_and_takes_no_grant_even_after_remove_all(
+    stores: dict[str, Any],
+) -> None:
     file_id, bare = new_file_id(), new_file_id()
     stores["grants"].put(grant(file_id))
     assert set(stores["grants"].grant_times([file_id], [f"U#{BOB}"])[file_id]) == {f"U#{BOB}"}
@@ -392,13 +396,41 @@ def test_a_file_marked_deleting_has_no_grant_times_until_remove_all(stores: dict
         write.applied()
     assert stores["grants"].grant_times([file_id, bare], [f"U#{BOB}"]) == {file_id: {}, bare: {}}
     assert len(stores["grants"].for_file(file_id)) == 1  # still there for remove_all to find
+    for late in (grant(file_id), grant(file_id, CAROL), grant(bare)):  # an update, a new grantee
+        with pytest.raises(FileDeleting):
+            stores["grants"].put(late)
     for marked in (file_id, bare):
         stores["grants"].remove_all(marked)
+        stores["grants"].remove_all(marked)  # safe to repeat
         assert stores["grants"].for_file(marked) == []
-    stores["grants"].put(grant(file_id))  # the id is never reused; but a mark must not outlive remove_all
-    assert set(stores["grants"].grant_times([file_id], [f"U#{BOB}"])[file_id]) == {f"U#{BOB}"}
+        # A grant request that read the file as ready before the delete began lands after it.
+        with pytest.raises(FileDeleting):
+            stores["grants"].put(grant(marked, CAROL))
+    assert stores["inbox"].page(BOB, None, 10) == [] and stores["inbox"].page(CAROL, None, 10) == []
     if "db" in stores:
-        left = stores["db"].get_item(
-            TableName=stores["table"], Key={"pk": {"S": f"FILE#{bare}"}, "sk": {"S": "GRANTS"}}
-        )
-        assert "Item" not in left
+        for marked in (file_id, bare):
+            left = stores["db"].get_item(
+                TableName=stores["table"], Key={"pk": {"S": f"FILE#{marked}"}, "sk": {"S": "GRANTS"}}
+            )["Item"]
+            assert set(left) == {"pk", "sk", "deleting", "ttl"}  # the mark alone, tidied by TTL
+            assert int(left["ttl"]["N"]) > time.time() + 3600
+
+
+def test_a_grant_write_is_conditional_on_the_mark_not_only_the_read_before_it(
+    aws: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The delete's mark lands between the grant's read of the summary and its write."""
+    table = aws["dynamodb"].list_tables()["TableNames"][0]
+    grants = DynamoGrants(SerializedClient(aws["dynamodb"]), table)
+    file_id = new_file_id()
+    aws["dynamodb"].transact_write_items(TransactItems=list(grants.write_deleting(file_id).actions))
+    stale = [{}]  # the first read is from before the mark
+    real = grants._summary
+    monkeypatch.setattr(grants, "_summary", lambda f: stale.pop() if stale else real(f))
+    with pytest.raises(FileDeleting):
+        grants.put(grant(file_id))
+    left = aws["dynamodb"].get_item(
+        TableName=table, Key={"pk": {"S": f"FILE#{file_id}"}, "sk": {"S": "GRANTS"}}
+    )
+    assert set(left["Item"]) == {"pk", "sk", "deleting"}
+    assert grants.by_grantee(f"U#{BOB}", None, 10) == []

@@ -9,6 +9,7 @@ import pytest
 
 from chalicelib.dynamo_records import DynamoRecords
 from chalicelib.dynamo_stores import DynamoStores
+from chalicelib.errors import ConflictError
 from chalicelib.runtime import sharing_cases
 from chalicelib.service import Locker
 from chalicelib.storage import Storage
@@ -169,11 +170,31 @@ def test_a_file_being_deleted_leaves_shared_with_me_in_the_same_transaction(worl
         TableName=TABLE, Key={"pk": {"S": f"FILE#{file_id}"}, "sk": {"S": "GRANTS"}}, ConsistentRead=True
     )["Item"]
     assert summary["deleting"] == {"BOOL": True}
-    locker.delete(ALICE, file_id)  # finishes the delete: the mark goes with the summary
-    gone = world["aws"]["dynamodb"].get_item(
+    locker.delete(ALICE, file_id)  # finishes the delete: the grants go, the mark stays
+    left = world["aws"]["dynamodb"].get_item(
         TableName=TABLE, Key={"pk": {"S": f"FILE#{file_id}"}, "sk": {"S": "GRANTS"}}, ConsistentRead=True
-    )
-    assert "Item" not in gone
+    )["Item"]
+    assert set(left) == {"pk", "sk", "deleting", "ttl"}
+
+
+def test_a_grant_racing_the_files_delete_is_refused_and_shows_nowhere(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The grant read the file as ready; the delete began and finished before the grant's write."""
+    locker, cases, file_id = world["locker"], world["cases"], world["file_id"]
+    read_before = cases.grants._owned(ALICE, file_id)
+    locker.delete(ALICE, file_id)
+    monkeypatch.setattr(cases.grants, "_owned", lambda caller, file: read_before)
+    with pytest.raises(ConflictError, match="deleting"):
+        cases.grants.grant(ALICE, "alice", file_id, {"user": "bob", "expiresAt": None})
+    assert cases.grants.shared(BOB, ListQuery(50, None, None))["items"] == []
+    grant_items = world["aws"]["dynamodb"].query(
+        TableName=TABLE,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": f"FILE#{file_id}"}},
+        ConsistentRead=True,
+    )["Items"]
+    assert [i["sk"]["S"] for i in grant_items] == ["GRANTS"]  # the mark alone: no grant item
 
 
 def test_a_later_page_reads_the_memberships_beside_the_entries(world: dict[str, Any]) -> None:
