@@ -3,10 +3,10 @@
 A file's grants live in its own partition ``pk = FILE#<id>``:
 - ``sk = GRANTS``: the summary authorisation reads (one consistent GetItem):
   one map attribute per grantee (``U#<sub>`` / ``G#<group id>``) and a count ``n``
-  that keeps a file at 100 grants;
-  and ``deleting``, set by the record's own ``begin_delete`` transaction
-  (``write_deleting``): from then on the file has no live grant for ``grant_times``
-  and takes no new one (every grant write is conditional on its absence). Once its
+  that keeps a file at 100 grants, and ``deleting``, set by the record's own
+  ``begin_delete`` transaction (``write_deleting``): from then on the file has no
+  live grant for ``grant_times`` and takes no new one (every grant write is
+  conditional on its absence). Once its
   grants are gone, ``remove_all`` leaves the summary as that mark alone, with a TTL a
   day on: a grant request that read the file as ready before the delete still finds
   it (file ids are never reused; a request lasts seconds, and TTL never deletes early);
@@ -211,7 +211,8 @@ class DynamoGrants:
         mark = {
             "TableName": self._table,
             "Key": key(_pk(file_id), SUMMARY),
-            "UpdateExpression": "SET #d = :yes",  # makes a summary if the file has none: remove_all drops it
+            # Makes a summary if the file has none; remove_all keeps the mark.
+            "UpdateExpression": "SET #d = :yes",
             "ExpressionAttributeNames": {"#d": DELETING},
             "ExpressionAttributeValues": {":yes": {"BOOL": True}},
         }

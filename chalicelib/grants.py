@@ -5,7 +5,8 @@ authorisation uses); ``by_grantee`` lists one grantee's grants newest first
 (an index, eventually consistent: only ``GET /shared`` and cleanups use it).
 A user grant's "shared with me" entry (``inbox``) comes and goes with the grant,
 atomically. A delete's first step marks the file (``write_deleting``, in the
-record's transaction) so that ``grant_times`` finds no grant of it from then on.
+record's transaction): from then on ``grant_times`` finds no grant of it, and
+``put`` refuses one, even after ``remove_all``.
 ``dynamo_grants.DynamoGrants`` is the real store; one contract suite runs both.
 """
 

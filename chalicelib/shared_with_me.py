@@ -18,10 +18,11 @@ or one of their groups (so a file shows once, at its newest grant), its group
 (if any) is live, and the file is ready: a live grant on a file not marked
 deleting is one (grants are made on ready files only, and a ready file leaves
 ready only by a delete, whose first step marks the summary). Stale entries (a
-revoked grant, a membership or group gone, a deleted file) are dropped; when that leaves the page
-short it reads on, for at most ``LIST_ROUNDS`` rounds, and may then end short
-with a cursor (as it may when every entry after the page is stale), so a page
-never costs more than a few calls whatever the caller's groups and history.
+revoked grant, a membership or group gone, a deleted file) are dropped; when
+that leaves the page short it reads on, for at most ``LIST_ROUNDS`` rounds, and
+may then end short with a cursor (as it may when every entry after the page is
+stale), so a page never costs more than a few calls whatever the caller's
+groups and history.
 """
 
 from __future__ import annotations
