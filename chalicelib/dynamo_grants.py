@@ -25,11 +25,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from chalicelib.dynamo_inbox import entry_item, entry_key
+from chalicelib.dynamo_inbox import card_attribute, card_text, entry_item, entry_key
 from chalicelib.dynamo_util import batch_delete, batch_get, failed_condition, key, n, newest_first, s
 from chalicelib.grants import MAX_GRANTS_PER_FILE, FileDeleting, GrantTime, TooManyGrants
 from chalicelib.inbox import entry
-from chalicelib.model import card, from_card
+from chalicelib.model import from_card
 from chalicelib.reads import Read, Table, fetch, item_key
 from chalicelib.sharing_model import USER, Grant, Grantee
 from chalicelib.writes import Write
@@ -71,7 +71,7 @@ def _grant(file_id: str, entry: dict[str, Any]) -> Grant:
         grantee=Grantee(entry["type"]["S"], entry["gid"]["S"], entry["name"]["S"]),
         created_ms=int(entry["createdMs"]["N"]),
         expires_at=int(expires["N"]) if expires else None,
-        file=from_card(owner, file_id, entry.get("file", {}).get("S")),
+        file=from_card(owner, file_id, card_text(entry)),
     )
 
 
@@ -101,9 +101,8 @@ class DynamoGrants:
             "gpk": s(f"GRANTEE#{grant.grantee.key}"),
             "gsk": s(grant.position),
             **_entry(grant),
+            **card_attribute(grant.file),
         }
-        if grant.file is not None:
-            item["file"] = s(card(grant.file))
         if grant.expires_at is not None:
             item["ttl"] = n(grant.expires_at + TTL_MARGIN)
         return item

@@ -37,14 +37,26 @@ from chalicelib.dynamo_util import (
 )
 from chalicelib.errors import ServiceUnavailableError
 from chalicelib.inbox import Entry, FirstPage, Job, from_place, job_from_key
-from chalicelib.model import card
+from chalicelib.model import FileRecord, card
 
 FANOUT = "FANOUT"
 GROUPS = "GROUPS"  # sorts after every entry's "<13 digits>#..."
 _MAX_JOBS = 1000
+CARD = "file"  # the attribute holding a ready file's card (``model.card``): entries, grant items
 _PAGE = {"ProjectionExpression": "sk, #owner, ownerName, #file, #groups, #v, #complete"}  # the key: the rest
-_NAMES = {"#owner": "owner", "#file": "file", "#groups": "groups", "#v": "v", "#complete": "complete"}
+_NAMES = {"#owner": "owner", "#file": CARD, "#groups": "groups", "#v": "v", "#complete": "complete"}
 log = logging.getLogger("locker.shared")
+
+
+def card_attribute(file: FileRecord | None) -> dict[str, Any]:
+    """The attribute that carries ``file``'s card in an item (none without a file)."""
+    return {CARD: s(card(file))} if file is not None else {}
+
+
+def card_text(item: dict[str, Any]) -> str | None:
+    """The card an item carries, if any (``model.from_card`` reads it)."""
+    text: str | None = item.get(CARD, {}).get("S")
+    return text
 
 
 def groups_key(user: str) -> dict[str, Any]:
@@ -87,22 +99,19 @@ def entry_key(entry: Entry) -> dict[str, Any]:
 
 def entry_item(entry: Entry) -> dict[str, Any]:
     """The item of an entry (what a grant's own transaction puts for a user grantee)."""
-    item = {
+    return {
         **entry_key(entry),
         "owner": s(entry.owner),
         "ownerName": s(entry.owner_name),
         "fileId": s(entry.file_id),
         "source": s(entry.source),
         "createdMs": n(entry.created_ms),
+        **card_attribute(entry.file),
     }
-    if entry.file is not None:
-        item["file"] = s(card(entry.file))
-    return item
 
 
 def _entry(user: str, item: dict[str, Any]) -> Entry:
-    file = item.get("file", {}).get("S")
-    return from_place(user, item["owner"]["S"], item["ownerName"]["S"], item["sk"]["S"], file)
+    return from_place(user, item["owner"]["S"], item["ownerName"]["S"], item["sk"]["S"], card_text(item))
 
 
 class DynamoInbox:
