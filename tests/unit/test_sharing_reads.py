@@ -123,14 +123,25 @@ def test_shared_costs_a_bounded_number_of_calls_and_never_a_scan(world: dict[str
     assert not names_asked & {"sk", "filename", "owner", "id", "gid", "ownerName"}
 
 
-def _entry_key(world: dict[str, Any]) -> dict[str, Any]:
-    found = world["aws"]["dynamodb"].query(
+def _partition(world: dict[str, Any], pk: str) -> list[dict[str, Any]]:
+    """Every item under ``pk``, read straight from the table."""
+    return world["aws"]["dynamodb"].query(
         TableName=TABLE,
         KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": f"INBOX#{BOB}"}},
+        ExpressionAttributeValues={":pk": {"S": pk}},
         ConsistentRead=True,
     )["Items"]
-    (entry,) = [i for i in found if i["sk"]["S"] != "GROUPS"]
+
+
+def _summary_item(world: dict[str, Any], file_id: str) -> dict[str, Any]:
+    """The file's grant summary item, read straight from the table."""
+    return world["aws"]["dynamodb"].get_item(
+        TableName=TABLE, Key={"pk": {"S": f"FILE#{file_id}"}, "sk": {"S": "GRANTS"}}, ConsistentRead=True
+    )["Item"]
+
+
+def _entry_key(world: dict[str, Any]) -> dict[str, Any]:
+    (entry,) = [i for i in _partition(world, f"INBOX#{BOB}") if i["sk"]["S"] != "GROUPS"]
     return {"pk": entry["pk"], "sk": entry["sk"]}
 
 
@@ -166,15 +177,9 @@ def test_a_file_being_deleted_leaves_shared_with_me_in_the_same_transaction(worl
     ]
     locker.begin_delete(locker.records.get(ALICE, file_id), {"type": "user", "id": ALICE})
     assert world["cases"].grants.shared(BOB, ListQuery(50, None, None))["items"] == []
-    summary = world["aws"]["dynamodb"].get_item(
-        TableName=TABLE, Key={"pk": {"S": f"FILE#{file_id}"}, "sk": {"S": "GRANTS"}}, ConsistentRead=True
-    )["Item"]
-    assert summary["deleting"] == {"BOOL": True}
+    assert _summary_item(world, file_id)["deleting"] == {"BOOL": True}
     locker.delete(ALICE, file_id)  # finishes the delete: the grants go, the mark stays
-    left = world["aws"]["dynamodb"].get_item(
-        TableName=TABLE, Key={"pk": {"S": f"FILE#{file_id}"}, "sk": {"S": "GRANTS"}}, ConsistentRead=True
-    )["Item"]
-    assert set(left) == {"pk", "sk", "deleting", "ttl"}
+    assert set(_summary_item(world, file_id)) == {"pk", "sk", "deleting", "ttl"}
 
 
 def test_a_grant_racing_the_files_delete_is_refused_and_shows_nowhere(
@@ -188,13 +193,9 @@ def test_a_grant_racing_the_files_delete_is_refused_and_shows_nowhere(
     with pytest.raises(ConflictError, match="deleting"):
         cases.grants.grant(ALICE, "alice", file_id, {"user": "bob", "expiresAt": None})
     assert cases.grants.shared(BOB, ListQuery(50, None, None))["items"] == []
-    grant_items = world["aws"]["dynamodb"].query(
-        TableName=TABLE,
-        KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": f"FILE#{file_id}"}},
-        ConsistentRead=True,
-    )["Items"]
-    assert [i["sk"]["S"] for i in grant_items] == ["GRANTS"]  # the mark alone: no grant item
+    assert [i["sk"]["S"] for i in _partition(world, f"FILE#{file_id}")] == [
+        "GRANTS"
+    ]  # the mark alone: no grant item
 
 
 def test_a_later_page_reads_the_memberships_beside_the_entries(world: dict[str, Any]) -> None:
